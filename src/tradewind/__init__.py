@@ -1,0 +1,3 @@
+"""Tradewind CRM."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,83 @@
+"""Keyset paging: every page costs the same, page 1 or page 10,000. No COUNT(*) per request."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    next_cursor: str | None
+    prev_cursor: str | None
+    limit: int
+
+
+def _encode(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list[Any] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (ValueError, TypeError):
+        return None
+    return data if isinstance(data, list) else None
+
+
+def keyset_page(
+    qs: QuerySet, *, order: tuple[str, ...], cursor: str | None, limit: int, max_limit: int = 200
+) -> Page:
+    """`order` is a tuple of field names each optionally prefixed '-', ending with a unique key.
+
+    A cursor is the sort values of the last row; a cursor starting with '<' pages backwards.
+    """
+    limit = max(1, min(limit, max_limit))
+    backwards = bool(cursor and cursor.startswith("<"))
+    values = _decode(cursor.lstrip("<")) if cursor else None
+    fields = [f.lstrip("-") for f in order]
+    descending = [f.startswith("-") for f in order]
+    if backwards:
+        descending = [not d for d in descending]
+    ordering = [("-" if d else "") + f for f, d in zip(fields, descending, strict=True)]
+    if values is not None and len(values) == len(fields):
+        qs = qs.filter(_after(fields, descending, values))
+    rows = list(qs.order_by(*ordering)[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    first_key = [_value(rows[0], f) for f in fields] if rows else None
+    last_key = [_value(rows[-1], f) for f in fields] if rows else None
+    if backwards:
+        next_cursor = _encode(last_key) if rows and values is not None else None
+        prev_cursor = "<" + _encode(first_key) if rows and has_more else None
+    else:
+        next_cursor = _encode(last_key) if rows and has_more else None
+        prev_cursor = "<" + _encode(first_key) if rows and values is not None else None
+    return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, limit=limit)
+
+
+def _value(row: Any, field: str) -> Any:
+    value = row
+    for part in field.split("__"):
+        value = getattr(value, part) if value is not None else None
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _after(fields: list[str], descending: list[bool], values: list[Any]) -> Q:
+    """(a, b, id) > (x, y, z) as OR of prefixes; NULL-free sort keys are assumed."""
+    condition = Q()
+    for i, field in enumerate(fields):
+        op = "lt" if descending[i] else "gt"
+        term = Q(**{f"{field}__{op}": values[i]})
+        for j in range(i):
+            term &= Q(**{fields[j]: values[j]})
+        condition |= term
+    return condition

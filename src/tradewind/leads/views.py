@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tradewind.core.errors import ServiceError
+from tradewind.core.forms import add_service_error
+from tradewind.core.htmx import render_page
+from tradewind.workspaces.decorators import member_required
+from tradewind.workspaces.permissions import Perm
+from tradewind.workspaces.selectors import history_for, members_of
+
+from . import selectors, services
+from .choices import LeadSource, LeadStatus
+from .filters import LeadFilter
+from .forms import LeadForm
+from .models import Lead
+
+PAGE_SIZE = 50
+
+
+def field_labels() -> dict[str, object]:
+    return {f.name: f.verbose_name for f in Lead._meta.get_fields() if hasattr(f, "verbose_name")}
+
+
+@member_required(Perm.LEAD_VIEW)
+def lead_list(request: HttpRequest) -> HttpResponse:
+    filters = LeadFilter.from_params(request.GET)
+    page = selectors.lead_list(
+        member=request.member, filters=filters, cursor=request.GET.get("cursor"), limit=PAGE_SIZE
+    )
+    context = {
+        "nav_active": "leads",
+        "page": page,
+        "filters": filters,
+        "statuses": LeadStatus.choices,
+        "sources": LeadSource.choices,
+        "can_create": request.member.has(Perm.LEAD_CREATE),
+    }
+    return render_page(request, "leads/list.html", context, partial="lead-results")
+
+
+def _owners(request: HttpRequest) -> list:
+    return list(members_of(request.member).filter(is_active=True))
+
+
+@member_required(Perm.LEAD_CREATE)
+def lead_create(request: HttpRequest) -> HttpResponse:
+    form = LeadForm(request.POST or None, owners=_owners(request), initial={"owner": request.member.user_id})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            lead = services.lead_create(actor=request.actor, **data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Lead %(code)s created.") % {"code": lead.code})
+            if "save_add" in request.POST:
+                return redirect("leads:create")
+            return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/form.html", {"nav_active": "leads", "form": form, "lead": None})
+
+
+@member_required(Perm.LEAD_VIEW)
+def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.lead_get(member=request.member, pk=pk)
+    context = {
+        "nav_active": "leads",
+        "lead": lead,
+        "history": history_for(target=lead, labels=field_labels(), user_fields=("owner",)),
+        "can_edit": request.member.has(Perm.LEAD_EDIT),
+        "can_delete": request.member.has(Perm.LEAD_DELETE),
+    }
+    return render_page(request, "leads/detail.html", context, partial="history")
+
+
+@member_required(Perm.LEAD_EDIT)
+def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.lead_get(member=request.member, pk=pk)
+    initial = {
+        "company_name": lead.company_name,
+        "contact_name": lead.contact_name,
+        "email": lead.email,
+        "phone": lead.phone,
+        "country": lead.country.code if lead.country else "",
+        "source": lead.source,
+        "need": lead.need,
+        "owner": lead.owner_id,
+        "version": lead.version,
+    }
+    form = LeadForm(request.POST or None, owners=_owners(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.lead_update(actor=request.actor, lead=lead, version=version, **data)
+        except ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("leads:detail", pk=lead.pk)
+    return render(request, "leads/form.html", {"nav_active": "leads", "form": form, "lead": lead})
+
+
+@require_POST
+@member_required(Perm.LEAD_DELETE)
+def lead_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.lead_get(member=request.member, pk=pk)
+    services.lead_delete(actor=request.actor, lead=lead)
+    messages.success(request, _("Lead %(code)s deleted.") % {"code": lead.code})
+    return redirect("leads:list")

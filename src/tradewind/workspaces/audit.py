@@ -1,0 +1,78 @@
+"""record(): one append-only row per change, written in the caller's transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .actors import Actor
+from .choices import AuditVerb
+from .models import AuditEvent
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [to_json(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool | dict):
+        return value
+    return str(value)  # e.g. a Country, which reads as its code
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """Field values as JSON, foreign keys as their id (`owner` reads `owner_id`)."""
+    data = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        data[name] = to_json(getattr(instance, attname))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {k: [before.get(k), after[k]] for k in after if before.get(k) != after[k]}
+
+
+def target_type(instance: models.Model) -> str:
+    return getattr(instance, "AUDIT_TYPE", "") or instance._meta.label_lower
+
+
+def record(
+    *,
+    actor: Actor,
+    verb: str,
+    target: models.Model,
+    changes: dict[str, Any] | None = None,
+    action: str = "",
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        workspace=actor.workspace,
+        actor_kind=actor.kind,
+        actor_user_id=actor.user_id,
+        actor_token_id=actor.token_id,
+        actor_label=actor.label or (str(actor.user) if actor.user else ""),
+        verb=verb,
+        action=action,
+        target_type=target_type(target),
+        target_id=target.pk,
+        target_repr=str(target)[:200],
+        changes=changes or {},
+    )
+
+
+def record_create(*, actor: Actor, target: models.Model, fields: list[str]) -> AuditEvent:
+    values = snapshot(target, fields)
+    return record(
+        actor=actor,
+        verb=AuditVerb.CREATE,
+        target=target,
+        changes={k: [None, v] for k, v in values.items() if v not in (None, "")},
+    )

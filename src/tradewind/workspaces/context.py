@@ -1,0 +1,28 @@
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .permissions import Perm
+
+NAVIGATION = [
+    ("home", _("Home"), "bi-house", "home"),
+    ("leads", _("Leads"), "bi-person-lines-fill", "leads:list"),
+    ("customers", _("Customers"), "bi-building", "modules:customers"),
+    ("opportunities", _("Opportunities"), "bi-kanban", "modules:opportunities"),
+    ("orders", _("Orders"), "bi-receipt", "modules:orders"),
+    ("reports", _("Reports"), "bi-graph-up", "modules:reports"),
+    ("settings", _("Settings"), "bi-gear", "settings:index"),
+]
+
+
+def workspace(request: HttpRequest) -> dict[str, object]:
+    member = getattr(request, "member", None)
+    if member is None:
+        return {}
+    return {
+        "member": member,
+        "workspace": member.workspace,
+        "navigation": [(key, label, icon, reverse(url)) for key, label, icon, url in NAVIGATION],
+        "can_manage": member.has(Perm.WORKSPACE_MANAGE),
+        "Perm": Perm,
+    }

@@ -1,0 +1,12 @@
+from enum import StrEnum
+
+
+class WorkspaceError(StrEnum):
+    LAST_OWNER = "last_owner"
+    ALREADY_MEMBER = "already_member"
+    TEAM_CYCLE = "team_cycle"
+    TEAM_NOT_EMPTY = "team_not_empty"
+    INVITATION_INVALID = "invitation_invalid"
+    TOKEN_INVALID = "token_invalid"
+    SELF_DEACTIVATE = "self_deactivate"
+    INVALID_TIME_ZONE = "invalid_time_zone"

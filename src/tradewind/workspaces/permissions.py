@@ -1,0 +1,35 @@
+"""What each role may do. Visibility (which rows) is the data scope's job; this is which verbs."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .choices import Role
+
+
+class Perm(StrEnum):
+    WORKSPACE_MANAGE = "workspace.manage"  # settings, members, teams, numbering
+    AUDIT_VIEW = "audit.view"
+    RATES_MANAGE = "rates.manage"
+    LEAD_VIEW = "lead.view"
+    LEAD_CREATE = "lead.create"
+    LEAD_EDIT = "lead.edit"
+    LEAD_DELETE = "lead.delete"
+    API_TOKEN = "api.token"
+
+
+_ALL = frozenset(Perm)
+_VIEW = frozenset({Perm.LEAD_VIEW, Perm.AUDIT_VIEW})
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    Role.OWNER: _ALL,
+    Role.MANAGER: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE, Perm.API_TOKEN},
+    Role.SALES: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.API_TOKEN},
+    Role.MARKETING: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.API_TOKEN},
+    Role.FINANCE: _VIEW | {Perm.RATES_MANAGE, Perm.API_TOKEN},
+    Role.READ_ONLY: _VIEW,
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,47 @@
+"""visible_to(): the one place that decides which rows a member may read."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+
+from .choices import DataScope
+
+if TYPE_CHECKING:
+    from .models import Membership
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    def in_workspace(self, workspace_id: int) -> WorkspaceQuerySet:
+        return self.filter(workspace_id=workspace_id)
+
+    def visible_to(self, member: Membership | None) -> WorkspaceQuerySet:
+        if member is None or not member.is_active or not member.user.is_active:
+            return self.none()
+        qs = self.filter(workspace_id=member.workspace_id)
+        owner_field = self.model.SCOPE_OWNER_FIELD
+        scope = member.data_scope
+        if owner_field is None or scope == DataScope.WORKSPACE:
+            return qs
+        condition = Q(**{owner_field: member.user_id})
+        team_ids = _scope_team_ids(member)
+        if team_ids is not None:
+            from .models import Membership
+
+            owners = Membership.objects.filter(workspace_id=member.workspace_id, team_id__in=team_ids)
+            condition |= Q(**{f"{owner_field}__in": owners.values("user_id")})
+        if self.model.POOL_VISIBLE:
+            condition |= Q(**{f"{owner_field}__isnull": True})
+        return qs.filter(condition)
+
+
+def _scope_team_ids(member: Membership) -> models.QuerySet | list[int] | None:
+    if member.team_id is None or member.data_scope == DataScope.OWN:
+        return None
+    if member.data_scope == DataScope.TEAM:
+        return [member.team_id]
+    from .models import Team
+
+    return Team.objects.filter(workspace_id=member.workspace_id, path__startswith=member.team.path).values("id")

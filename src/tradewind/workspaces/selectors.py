@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .choices import ActorKind, AuditVerb
+from .models import ApiToken, AuditEvent, Membership, Team, User, Workspace
+
+
+def members_of(member: Membership) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(workspace_id=member.workspace_id)
+        .select_related("user", "team")
+        .order_by("-is_active", "user__full_name", "user__email")
+    )
+
+
+def member_get(member: Membership, pk: int) -> Membership:
+    return get_object_or_404(members_of(member), pk=pk)
+
+
+def teams_of(member: Membership) -> list[Team]:
+    return list(Team.objects.filter(workspace_id=member.workspace_id).select_related("manager").order_by("path"))
+
+
+def team_get(member: Membership, pk: int) -> Team:
+    return get_object_or_404(Team.objects.filter(workspace_id=member.workspace_id), pk=pk)
+
+
+def tokens_of(member: Membership) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(workspace_id=member.workspace_id, user_id=member.user_id).order_by("-created_at")
+
+
+def token_get(member: Membership, pk: int) -> ApiToken:
+    return get_object_or_404(tokens_of(member), pk=pk)
+
+
+@dataclass
+class HistoryRow:
+    created_at: Any
+    actor_display: str
+    verb_display: str
+    action_display: str
+    rows: list[tuple[str, Any, Any]]
+
+
+def history_for(
+    *, target: Any, labels: dict[str, Any] | None = None, user_fields: tuple[str, ...] = (), limit: int = 50
+) -> list[HistoryRow]:
+    """The audit trail of one record the caller has already fetched through visible_to()."""
+    from .audit import target_type
+
+    events = (
+        AuditEvent.objects.filter(
+            workspace_id=target.pk if isinstance(target, Workspace) else target.workspace_id,
+            target_type=target_type(target),
+            target_id=target.pk,
+        )
+        .select_related("actor_user")
+        .order_by("-id")[:limit]
+    )
+    events = list(events)
+    labels = labels or {}
+    user_ids = {
+        v
+        for e in events
+        for k, pair in e.changes.items()
+        if k in user_fields and isinstance(pair, list)
+        for v in pair
+        if isinstance(v, int)
+    }
+    names = {u.pk: str(u) for u in User.objects.filter(pk__in=user_ids)} if user_ids else {}
+    verbs = dict(AuditVerb.choices)
+    kinds = dict(ActorKind.choices)
+    result = []
+    for event in events:
+        if event.actor_user is not None:
+            actor = str(event.actor_user)
+            if event.actor_kind == ActorKind.TOKEN:
+                actor = f"{actor} ({kinds[ActorKind.TOKEN]})"
+        else:
+            actor = event.actor_label or str(kinds.get(event.actor_kind, event.actor_kind))
+        rows = [
+            (str(labels.get(k, k)), *(_display(target, k, value, names if k in user_fields else None) for value in v[:2]))
+            for k, v in event.changes.items()
+            if isinstance(v, list)
+        ]
+        result.append(
+            HistoryRow(
+                created_at=event.created_at,
+                actor_display=actor,
+                verb_display=str(verbs.get(event.verb, event.verb)),
+                action_display=str(ACTION_LABELS.get(event.action, event.action)),
+                rows=rows,
+            )
+        )
+    return result
+
+
+def _display(target: Any, field_name: str, value: Any, names: dict[int, str] | None) -> Any:
+    """A stored value as a person reads it: a user's name, a choice's label."""
+    try:
+        field = target._meta.get_field(field_name)
+    except Exception:  # changes may name facts that are not fields (e.g. tokens_revoked)
+        field = None
+    if field is not None and getattr(field, "choices", None) and value is not None:
+        return dict(field.flatchoices).get(value, value)
+    return _fmt(value, names)
+
+
+def _fmt(value: Any, names: dict[int, str] | None = None) -> Any:
+    if names is not None and isinstance(value, int):
+        return names.get(value, value)
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    return value
+
+
+ACTION_LABELS: dict[str, Any] = {
+    "deactivated": gettext_lazy("deactivated"),
+    "reactivated": gettext_lazy("reactivated"),
+    "revoked": gettext_lazy("revoked"),
+    "invitation_accepted": gettext_lazy("accepted the invitation"),
+}

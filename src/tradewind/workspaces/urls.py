@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "settings"
+
+urlpatterns = [
+    path("", views.settings_index, name="index"),
+    path("members/", views.members, name="members"),
+    path("members/<int:pk>/", views.member_edit, name="member_edit"),
+    path("members/<int:pk>/deactivate/", views.member_deactivate, name="member_deactivate"),
+    path("members/<int:pk>/reactivate/", views.member_reactivate, name="member_reactivate"),
+    path("teams/", views.teams, name="teams"),
+    path("teams/<int:pk>/", views.team_edit, name="team_edit"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    path("rates/", views.rates, name="rates"),
+    path("numbering/", views.numbering, name="numbering"),
+    path("profile/", views.profile, name="profile"),
+]
