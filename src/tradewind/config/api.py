@@ -24,8 +24,12 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
 
 
 @api.exception_handler(ServiceError)
@@ -40,26 +44,42 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, ErrorCode.UNAUTHENTICATED, _("Authentication required: send a valid API token."))
+    return _error(
+        request,
+        401,
+        ErrorCode.UNAUTHENTICATED,
+        _("Authentication required: send a valid API token."),
+    )
 
 
 @api.exception_handler(AuthorizationError)
 def forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-    return _error(request, 403, ErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."))
+    return _error(
+        request, 403, ErrorCode.PERMISSION_DENIED, _("You do not have permission to do this.")
+    )
 
 
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        loc = [
+            str(part)
+            for part in error.get("loc", ())
+            if part not in ("body", "query", "path", "payload")
+        ]
         fields.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", "")))
     return _error(request, 422, ErrorCode.INVALID, _("Please correct the marked fields."), fields)
 
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    return _error(request, exc.status_code, ErrorCode.INVALID if exc.status_code < 500 else "server_error", str(exc))
+    return _error(
+        request,
+        exc.status_code,
+        ErrorCode.INVALID if exc.status_code < 500 else "server_error",
+        str(exc),
+    )
 
 
 api.add_router("/", workspaces_router)

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -19,7 +18,8 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("TRADEWIND_TESTING", False)
+# pytest (>= 8.2) announces itself in PYTEST_VERSION before Django loads these settings.
+TESTING = env_bool("TRADEWIND_TESTING", False) or "PYTEST_VERSION" in os.environ
 DATA_DIR = Path(os.environ.get("TRADEWIND_DATA_DIR", PROJECT_DIR / "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -127,7 +127,9 @@ AUTH_USER_MODEL = "workspaces.User"
 # --- Cache, sessions, background work ---------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     # Shared by every gunicorn worker (login throttling counts must be), no extra table or server.
     CACHES = {
@@ -145,7 +147,12 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
 if TESTING:
     HUEY = {"huey_class": "huey.MemoryHuey", "immediate": True, "name": "tradewind-test"}
 elif REDIS_URL:
-    HUEY = {"huey_class": "huey.RedisHuey", "name": "tradewind", "url": REDIS_URL, "immediate": False}
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "tradewind",
+        "url": REDIS_URL,
+        "immediate": False,
+    }
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
@@ -161,7 +168,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -225,7 +235,9 @@ else:
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tradewind <noreply@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------
-SECURE_HTTPS = env_bool("SECURE_HTTPS", not DEBUG and not TESTING and bool(os.environ.get("SECRET_KEY")))
+SECURE_HTTPS = env_bool(
+    "SECURE_HTTPS", not DEBUG and not TESTING and bool(os.environ.get("SECRET_KEY"))
+)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 SESSION_COOKIE_SAMESITE = "Lax"

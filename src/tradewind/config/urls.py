@@ -20,7 +20,12 @@ urlpatterns = [
             (
                 [
                     path("customers/", views.module, {"name": "customers"}, name="customers"),
-                    path("opportunities/", views.module, {"name": "opportunities"}, name="opportunities"),
+                    path(
+                        "opportunities/",
+                        views.module,
+                        {"name": "opportunities"},
+                        name="opportunities",
+                    ),
                     path("orders/", views.module, {"name": "orders"}, name="orders"),
                     path("reports/", views.module, {"name": "reports"}, name="reports"),
                 ],

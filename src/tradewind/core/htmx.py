@@ -5,7 +5,12 @@ from django.shortcuts import render
 
 
 def render_page(
-    request: HttpRequest, template: str, context: dict, *, partial: str | None = None, status: int = 200
+    request: HttpRequest,
+    template: str,
+    context: dict,
+    *,
+    partial: str | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     htmx = getattr(request, "htmx", None)
     if partial and htmx and not htmx.boosted and htmx.target == partial:

@@ -10,7 +10,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 
 from babel.core import Locale
-from babel.numbers import format_currency, get_currency_name, get_currency_precision, list_currencies
+from babel.numbers import (
+    format_currency,
+    get_currency_name,
+    get_currency_precision,
+    list_currencies,
+)
 from django.utils.translation import gettext as _
 
 from .errors import ErrorCode, ServiceError
@@ -27,7 +32,9 @@ def all_currencies() -> frozenset[str]:
 def validate_currency(code: str) -> str:
     code = (code or "").strip().upper()
     if code not in all_currencies():
-        raise ServiceError(ErrorCode.INVALID, _("Unknown currency code: %(code)s") % {"code": code or "—"})
+        raise ServiceError(
+            ErrorCode.INVALID, _("Unknown currency code: %(code)s") % {"code": code or "—"}
+        )
     return code
 
 
@@ -46,7 +53,9 @@ def to_decimal(value: object) -> Decimal:
     try:
         return Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ServiceError(ErrorCode.INVALID, _("Not a valid amount: %(value)s") % {"value": value}) from exc
+        raise ServiceError(
+            ErrorCode.INVALID, _("Not a valid amount: %(value)s") % {"value": value}
+        ) from exc
 
 
 def _babel_locale(language: str) -> Locale:
@@ -93,7 +102,9 @@ class Money:
             raise ValueError(f"cannot combine {self.currency} and {other.currency}")
 
     def format(self, language: str = "en") -> str:
-        return format_currency(quantize(self.amount, self.currency), self.currency, locale=_babel_locale(language))
+        return format_currency(
+            quantize(self.amount, self.currency), self.currency, locale=_babel_locale(language)
+        )
 
     def __str__(self) -> str:
         return f"{quantize(self.amount, self.currency)} {self.currency}"

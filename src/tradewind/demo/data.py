@@ -72,6 +72,29 @@ NEEDS = [
     "Vacuum cleaners (cordless), distributor for the region",
     "电热水壶 + 多士炉组合，要求 LFGB",
 ]
-SOURCES = ["trade_show", "web_form", "alibaba_rfq", "email", "referral", "customs_data", "directory", "social"]
-STATUSES = ["new", "new", "contacting", "contacting", "qualified", "dormant", "invalid", "converted"]
-RATES = [("USD", "CNY", "7.1000"), ("EUR", "CNY", "7.7500"), ("GBP", "CNY", "9.0500"), ("USD", "EUR", "0.9150")]
+SOURCES = [
+    "trade_show",
+    "web_form",
+    "alibaba_rfq",
+    "email",
+    "referral",
+    "customs_data",
+    "directory",
+    "social",
+]
+STATUSES = [
+    "new",
+    "new",
+    "contacting",
+    "contacting",
+    "qualified",
+    "dormant",
+    "invalid",
+    "converted",
+]
+RATES = [
+    ("USD", "CNY", "7.1000"),
+    ("EUR", "CNY", "7.7500"),
+    ("GBP", "CNY", "9.0500"),
+    ("USD", "EUR", "0.9150"),
+]

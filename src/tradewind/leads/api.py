@@ -3,8 +3,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
-from pydantic import EmailStr, Field
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from tradewind.core.api import ERRORS, READ_ERRORS, PageOut
 from tradewind.workspaces.access import require
@@ -22,18 +22,20 @@ router = Router(tags=["leads"])
 class LeadIn(Schema):
     company_name: str = Field(min_length=1, max_length=200)
     contact_name: str = Field("", max_length=120)
-    email: EmailStr | None = None
+    email: str | None = Field(None, max_length=254)
     phone: str = Field("", max_length=32)
     country: str = Field("", max_length=2)
     source: LeadSource = LeadSource.OTHER
     need: str = ""
-    owner_id: int | None = Field(None, description="A member's user id; null puts the lead in the pool")
+    owner_id: int | None = Field(
+        None, description="A member's user id; null puts the lead in the pool"
+    )
 
 
 class LeadPatch(Schema):
     company_name: str | None = Field(None, min_length=1, max_length=200)
     contact_name: str | None = Field(None, max_length=120)
-    email: EmailStr | None = None
+    email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
     country: str | None = Field(None, max_length=2)
     source: LeadSource | None = None
@@ -91,23 +93,30 @@ def _data(payload: Schema, *, partial: bool) -> dict:
     if "country" in data:
         data["country"] = (data["country"] or "").upper()
     if "source" in data and data["source"] is not None:
-        data["source"] = str(data["source"].value if hasattr(data["source"], "value") else data["source"])
+        data["source"] = str(
+            data["source"].value if hasattr(data["source"], "value") else data["source"]
+        )
     return {k: v for k, v in data.items() if v is not None or k == "owner"}
 
 
-@router.get("", response={200: PageOut[LeadOut], **READ_ERRORS}, summary="List leads (keyset pages)")
+@router.get(
+    "", response={200: PageOut[LeadOut], **READ_ERRORS}, summary="List leads (keyset pages)"
+)
 def lead_list(request: HttpRequest, params: Query[LeadFilterIn]) -> dict:
     require(request.actor, Perm.LEAD_VIEW)
     page = selectors.lead_list(
-        member=request.member, filters=LeadFilter.from_params(params.dict()), cursor=params.cursor, limit=params.limit
+        member=request.member,
+        filters=LeadFilter.from_params(params.dict()),
+        cursor=params.cursor,
+        limit=params.limit,
     )
     return {"items": page.items, "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
 
 
 @router.post("", response={201: LeadOut, **ERRORS})
-def lead_create(request: HttpRequest, payload: LeadIn) -> tuple[int, Lead]:
+def lead_create(request: HttpRequest, payload: LeadIn) -> Status:
     data = _data(payload, partial=True)  # an unset owner_id means "me"; an explicit null, the pool
-    return 201, services.lead_create(actor=request.actor, **data)
+    return Status(201, services.lead_create(actor=request.actor, **data))
 
 
 @router.get("/{lead_id}", response={200: LeadOut, **READ_ERRORS})
@@ -118,20 +127,27 @@ def lead_get(request: HttpRequest, lead_id: int) -> Lead:
 @router.patch("/{lead_id}", response={200: LeadOut, **ERRORS})
 def lead_update(request: HttpRequest, lead_id: int, payload: LeadPatch) -> Lead:
     lead = selectors.lead_get(member=request.member, pk=lead_id)
-    return services.lead_update(actor=request.actor, lead=lead, version=payload.version, **_data(payload, partial=True))
+    return services.lead_update(
+        actor=request.actor, lead=lead, version=payload.version, **_data(payload, partial=True)
+    )
 
 
 @router.delete("/{lead_id}", response={204: None, **ERRORS})
-def lead_delete(request: HttpRequest, lead_id: int) -> tuple[int, None]:
+def lead_delete(request: HttpRequest, lead_id: int) -> Status:
     lead = selectors.lead_get(member=request.member, pk=lead_id)
     services.lead_delete(actor=request.actor, lead=lead)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{lead_id}/history", response={200: list[HistoryOut], **READ_ERRORS})
 def lead_history(request: HttpRequest, lead_id: int) -> list[dict]:
     lead = selectors.lead_get(member=request.member, pk=lead_id)
     return [
-        {"created_at": h.created_at, "actor": h.actor_display, "verb": h.verb_display, "changes": h.rows}
+        {
+            "created_at": h.created_at,
+            "actor": h.actor_display,
+            "verb": h.verb_display,
+            "changes": h.rows,
+        }
         for h in history_for(target=lead, user_fields=("owner",))
     ]

@@ -22,8 +22,12 @@ class Lead(WorkspaceModel):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     country = CountryField(_("country/region"), blank=True)
-    source = models.CharField(_("source"), max_length=24, choices=LeadSource.choices, default=LeadSource.OTHER)
-    status = models.CharField(_("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    source = models.CharField(
+        _("source"), max_length=24, choices=LeadSource.choices, default=LeadSource.OTHER
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW
+    )
     need = models.TextField(_("need"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -36,11 +40,17 @@ class Lead(WorkspaceModel):
 
     class Meta:
         verbose_name = _("lead")
-        constraints = [models.UniqueConstraint(fields=["workspace", "code"], name="lead_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "code"], name="lead_unique_code")
+        ]
         indexes = [
             models.Index(fields=["workspace", "-created_at", "-id"], name="lead_ws_created_idx"),
-            models.Index(fields=["workspace", "owner", "-created_at", "-id"], name="lead_ws_owner_idx"),
-            models.Index(fields=["workspace", "status", "-created_at", "-id"], name="lead_ws_status_idx"),
+            models.Index(
+                fields=["workspace", "owner", "-created_at", "-id"], name="lead_ws_owner_idx"
+            ),
+            models.Index(
+                fields=["workspace", "status", "-created_at", "-id"], name="lead_ws_status_idx"
+            ),
         ]
 
     def __str__(self) -> str:

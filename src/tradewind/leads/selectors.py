@@ -12,7 +12,9 @@ LIST_ORDER = ("-created_at", "-id")
 
 
 def lead_list(*, member: Membership, filters: LeadFilter, cursor: str | None, limit: int) -> Page:
-    qs = filters.apply(Lead.objects.visible_to(member), user_id=member.user_id).select_related("owner")
+    qs = filters.apply(Lead.objects.visible_to(member), user_id=member.user_id).select_related(
+        "owner"
+    )
     return keyset_page(qs, order=LIST_ORDER, cursor=cursor, limit=limit)
 
 

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +19,6 @@ from tradewind.workspaces.numbering import code_next
 from tradewind.workspaces.permissions import Perm
 
 from .choices import LeadSource
-from .errors import LeadError
 from .models import Lead
 
 EDITABLE = ["company_name", "contact_name", "email", "phone", "country", "source", "need", "owner"]
@@ -31,14 +32,23 @@ def _clean(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[Any]] = {}
     if "company_name" in cleaned and not cleaned["company_name"]:
         errors["company_name"] = [_("Enter the company name.")]
+    if cleaned.get("email"):
+        try:
+            validate_email(cleaned["email"])
+        except ValidationError:
+            errors["email"] = [_("Enter a valid e-mail address.")]
+        cleaned["email"] = cleaned["email"].lower()
     if "source" in cleaned and cleaned["source"] not in LeadSource.values:
         errors["source"] = [_("Choose a source from the list.")]
     if "owner" in cleaned:
         owner_id = cleaned.pop("owner")
         owner_id = getattr(owner_id, "pk", owner_id)
-        if owner_id is not None and not Membership.objects.filter(
-            workspace=actor.workspace, user_id=owner_id, is_active=True
-        ).exists():
+        if (
+            owner_id is not None
+            and not Membership.objects.filter(
+                workspace=actor.workspace, user_id=owner_id, is_active=True
+            ).exists()
+        ):
             errors["owner"] = [_("The owner must be an active member of this workspace.")]
         cleaned["owner_id"] = owner_id
     if errors:
@@ -53,7 +63,9 @@ def lead_create(*, actor: Actor, **data: Any) -> Lead:
     if not data.get("company_name"):
         data["company_name"] = ""
     cleaned = _clean(actor, data)
-    lead = Lead.objects.create(workspace=actor.workspace, code=code_next(workspace=actor.workspace, kind="lead"), **cleaned)
+    lead = Lead.objects.create(
+        workspace=actor.workspace, code=code_next(workspace=actor.workspace, kind="lead"), **cleaned
+    )
     audit.record_create(actor=actor, target=lead, fields=["code", *EDITABLE])
     emit("lead.created", workspace_id=actor.workspace.pk, lead_id=lead.pk)
     return lead
@@ -81,7 +93,9 @@ def lead_update(*, actor: Actor, lead: Lead, version: int | None = None, **data:
     current.updated_at = timezone.now()
     current.save()
     audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
-    emit("lead.updated", workspace_id=actor.workspace.pk, lead_id=current.pk, fields=sorted(changes))
+    emit(
+        "lead.updated", workspace_id=actor.workspace.pk, lead_id=current.pk, fields=sorted(changes)
+    )
     return current
 
 
@@ -92,7 +106,11 @@ def lead_delete(*, actor: Actor, lead: Lead) -> None:
         actor=actor,
         verb=AuditVerb.DELETE,
         target=lead,
-        changes={k: [v, None] for k, v in audit.snapshot(lead, ["code", *EDITABLE]).items() if v not in (None, "")},
+        changes={
+            k: [v, None]
+            for k, v in audit.snapshot(lead, ["code", *EDITABLE]).items()
+            if v not in (None, "")
+        },
     )
     lead_id = lead.pk
     Lead.objects.filter(pk=lead_id, workspace=actor.workspace).delete()

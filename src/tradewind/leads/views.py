@@ -49,7 +49,9 @@ def _owners(request: HttpRequest) -> list:
 
 @member_required(Perm.LEAD_CREATE)
 def lead_create(request: HttpRequest) -> HttpResponse:
-    form = LeadForm(request.POST or None, owners=_owners(request), initial={"owner": request.member.user_id})
+    form = LeadForm(
+        request.POST or None, owners=_owners(request), initial={"owner": request.member.user_id}
+    )
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:

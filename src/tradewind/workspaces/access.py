@@ -15,4 +15,6 @@ def require(actor: Actor, perm: Perm) -> None:
     if member is None:
         return  # system actors (imports, automation) act with the rights they were configured with
     if not member.has(perm):
-        raise PermissionDenied(ErrorCode.PERMISSION_DENIED, _("You do not have permission to do this."))
+        raise PermissionDenied(
+            ErrorCode.PERMISSION_DENIED, _("You do not have permission to do this.")
+        )

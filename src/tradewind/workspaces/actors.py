@@ -33,7 +33,9 @@ class Actor:
 
     @classmethod
     def for_token(cls, member: Membership, token_id: int) -> Actor:
-        return cls(workspace=member.workspace, member=member, kind=ActorKind.TOKEN, token_id=token_id)
+        return cls(
+            workspace=member.workspace, member=member, kind=ActorKind.TOKEN, token_id=token_id
+        )
 
     @classmethod
     def system(cls, workspace: Workspace, label: str, kind: str = ActorKind.SYSTEM) -> Actor:

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from tradewind.core.api import ERRORS, READ_ERRORS
 from tradewind.core.money import Money
@@ -120,13 +120,27 @@ def rate_list(request: HttpRequest) -> list:
 
 
 @router.post("/exchange-rates", response={201: RateOut, **ERRORS})
-def rate_set(request: HttpRequest, payload: RateIn) -> tuple[int, ExchangeRate]:
-    return 201, services.exchange_rate_set(actor=request.actor, **payload.dict())
+def rate_set(request: HttpRequest, payload: RateIn) -> Status:
+    return Status(201, services.exchange_rate_set(actor=request.actor, **payload.dict()))
 
 
 @router.get("/exchange-rates/convert", response={200: ConvertOut, **READ_ERRORS})
-def rate_convert(request: HttpRequest, amount: Decimal, from_currency: str, to_currency: str, on_date: dt.date) -> dict:
+def rate_convert(
+    request: HttpRequest, amount: Decimal, from_currency: str, to_currency: str, on_date: dt.date
+) -> dict:
     money = Money.of(amount, from_currency)
-    rate = rates.rate_on(workspace=request.workspace, from_currency=money.currency, to_currency=to_currency.upper(), on=on_date)
-    converted = rates.convert(workspace=request.workspace, money=money, to_currency=to_currency.upper(), on=on_date)
-    return {"amount": converted.amount, "currency": converted.currency, "rate": rate, "on_date": on_date}
+    rate = rates.rate_on(
+        workspace=request.workspace,
+        from_currency=money.currency,
+        to_currency=to_currency.upper(),
+        on=on_date,
+    )
+    converted = rates.convert(
+        workspace=request.workspace, money=money, to_currency=to_currency.upper(), on=on_date
+    )
+    return {
+        "amount": converted.amount,
+        "currency": converted.currency,
+        "rate": rate,
+        "on_date": on_date,
+    }

@@ -32,7 +32,12 @@ class TokenAuth(HttpBearer):
             return None
         member = (
             Membership.objects.select_related("workspace", "user", "team")
-            .filter(workspace_id=api_token.workspace_id, user_id=api_token.user_id, is_active=True, user__is_active=True)
+            .filter(
+                workspace_id=api_token.workspace_id,
+                user_id=api_token.user_id,
+                is_active=True,
+                user__is_active=True,
+            )
             .first()
         )
         if member is None:

@@ -7,8 +7,18 @@ from tradewind.core.money import COMMON_CURRENCIES, all_currencies
 from .choices import DataScope, Role, TeamKind
 from .timezones import available_zones
 
-COMMON_ZONES = ["Asia/Shanghai", "Asia/Hong_Kong", "Asia/Singapore", "Europe/London", "Europe/Berlin",
-                "America/New_York", "America/Los_Angeles", "Asia/Dubai", "Asia/Tokyo", "UTC"]
+COMMON_ZONES = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Singapore",
+    "Europe/London",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Asia/Dubai",
+    "Asia/Tokyo",
+    "UTC",
+]
 
 
 def zone_choices(blank: str | None = None) -> list[tuple[str, str]]:
@@ -26,8 +36,12 @@ class WorkspaceForm(forms.Form):
     name = forms.CharField(label=_("Company name"), max_length=120)
     base_currency = forms.ChoiceField(label=_("Base currency"), choices=currency_choices)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=zone_choices)
-    default_country = forms.CharField(label=_("Default country for phone numbers (ISO code)"), max_length=2, min_length=2)
-    require_mfa_for_admins = forms.BooleanField(label=_("Require two-factor sign-in for owners and admins"), required=False)
+    default_country = forms.CharField(
+        label=_("Default country for phone numbers (ISO code)"), max_length=2, min_length=2
+    )
+    require_mfa_for_admins = forms.BooleanField(
+        label=_("Require two-factor sign-in for owners and admins"), required=False
+    )
 
 
 class InviteForm(forms.Form):
@@ -35,13 +49,17 @@ class InviteForm(forms.Form):
     full_name = forms.CharField(label=_("Name"), max_length=120, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.SALES)
     data_scope = forms.ChoiceField(
-        label=_("Data scope"), choices=[("", _("Default for the role")), *DataScope.choices], required=False
+        label=_("Data scope"),
+        choices=[("", _("Default for the role")), *DataScope.choices],
+        required=False,
     )
     team = forms.TypedChoiceField(label=_("Team"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args: object, teams: list | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].choices = [("", "—")] + [(t.pk, f"{'· ' * t.depth}{t.name}") for t in teams or []]
+        self.fields["team"].choices = [("", "—")] + [
+            (t.pk, f"{'· ' * t.depth}{t.name}") for t in teams or []
+        ]
 
 
 class MemberForm(forms.Form):
@@ -51,24 +69,42 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: object, teams: list | None = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["team"].choices = [("", "—")] + [(t.pk, f"{'· ' * t.depth}{t.name}") for t in teams or []]
+        self.fields["team"].choices = [("", "—")] + [
+            (t.pk, f"{'· ' * t.depth}{t.name}") for t in teams or []
+        ]
 
 
 class TeamForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=120)
     kind = forms.ChoiceField(label=_("Kind"), choices=TeamKind.choices, initial=TeamKind.GROUP)
-    parent = forms.TypedChoiceField(label=_("Parent team"), coerce=int, required=False, empty_value=None)
-    manager = forms.TypedChoiceField(label=_("Manager"), coerce=int, required=False, empty_value=None)
+    parent = forms.TypedChoiceField(
+        label=_("Parent team"), coerce=int, required=False, empty_value=None
+    )
+    manager = forms.TypedChoiceField(
+        label=_("Manager"), coerce=int, required=False, empty_value=None
+    )
 
-    def __init__(self, *args: object, teams: list | None = None, members: list | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        teams: list | None = None,
+        members: list | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["parent"].choices = [(t.pk, f"{'· ' * t.depth}{t.name}") for t in teams or []]
-        self.fields["manager"].choices = [("", "—")] + [(m.user_id, str(m.user)) for m in members or []]
+        self.fields["manager"].choices = [("", "—")] + [
+            (m.user_id, str(m.user)) for m in members or []
+        ]
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=_("Token name"), max_length=80, help_text=_("What will use it, e.g. 'ERP sync'."))
-    expires_at = forms.DateField(label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    name = forms.CharField(
+        label=_("Token name"), max_length=80, help_text=_("What will use it, e.g. 'ERP sync'.")
+    )
+    expires_at = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class RateForm(forms.Form):
@@ -76,7 +112,9 @@ class RateForm(forms.Form):
     from_currency = forms.ChoiceField(label=_("From"), choices=currency_choices, initial="USD")
     to_currency = forms.ChoiceField(label=_("To"), choices=currency_choices, initial="CNY")
     rate = forms.DecimalField(label=_("Rate"), max_digits=20, decimal_places=10, min_value=0)
-    source = forms.CharField(label=_("Source"), max_length=80, required=False, help_text=_("e.g. Bank of China"))
+    source = forms.CharField(
+        label=_("Source"), max_length=80, required=False, help_text=_("e.g. Bank of China")
+    )
 
 
 class NumberFormatForm(forms.Form):
@@ -87,7 +125,11 @@ class NumberFormatForm(forms.Form):
 
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Name"), max_length=120, required=False)
-    language = forms.ChoiceField(label=_("Language"), choices=[("", _("Browser default")), *settings.LANGUAGES], required=False)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("Browser default")), *settings.LANGUAGES],
+        required=False,
+    )
     time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -97,4 +139,7 @@ class ProfileForm(forms.Form):
 
 class InviteAcceptForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=120, required=False)
-    password = forms.CharField(label=_("Choose a password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password = forms.CharField(
+        label=_("Choose a password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

@@ -52,12 +52,16 @@ class WorkspaceMiddleware:
             translation.activate(request.user.language)
             request.LANGUAGE_CODE = request.user.language
         if not request.session.get("_tw_tracked") and request.session.session_key:
-            UserSession.objects.get_or_create(session_key=request.session.session_key, defaults={"user": request.user})
+            UserSession.objects.get_or_create(
+                session_key=request.session.session_key, defaults={"user": request.user}
+            )
             request.session["_tw_tracked"] = True
         member = member_for(request)
         if member is None:
             logout(request)
-            messages.error(request, _("Your account has no active workspace. Ask an administrator."))
+            messages.error(
+                request, _("Your account has no active workspace. Ask an administrator.")
+            )
             return redirect("account_login")
         request.member = member  # type: ignore[attr-defined]
         request.workspace = member.workspace  # type: ignore[attr-defined]
@@ -69,7 +73,9 @@ class WorkspaceMiddleware:
             and not path.startswith(ACCOUNT_PREFIX)
             and not _has_totp(member.user_id)
         ):
-            messages.warning(request, _("This workspace requires two-factor sign-in for administrators."))
+            messages.warning(
+                request, _("This workspace requires two-factor sign-in for administrators.")
+            )
             return redirect("mfa_activate_totp")
         return None
 

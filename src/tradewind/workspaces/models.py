@@ -17,9 +17,15 @@ class Workspace(models.Model):
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     base_currency = models.CharField(_("base currency"), max_length=3, default="CNY")
-    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.DEFAULT_WORKSPACE_TIME_ZONE)
-    default_country = models.CharField(_("default country for phone numbers"), max_length=2, default="CN")
-    require_mfa_for_admins = models.BooleanField(_("require two-factor sign-in for owners and admins"), default=False)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=settings.DEFAULT_WORKSPACE_TIME_ZONE
+    )
+    default_country = models.CharField(
+        _("default country for phone numbers"), max_length=2, default="CN"
+    )
+    require_mfa_for_admins = models.BooleanField(
+        _("require two-factor sign-in for owners and admins"), default=False
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -47,7 +53,9 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail"), unique=True)
     full_name = models.CharField(_("name"), max_length=120, blank=True)
-    language = models.CharField(_("language"), max_length=10, blank=True, choices=settings.LANGUAGES)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(default=False)
@@ -74,18 +82,28 @@ class Team(models.Model):
     """A node of the company -> department -> group tree. `path` makes subtree reads one indexed LIKE."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="teams")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name = models.CharField(_("name"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=16, choices=TeamKind.choices, default=TeamKind.GROUP)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=TeamKind.choices, default=TeamKind.GROUP
+    )
     manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_teams"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_teams",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
 
     class Meta:
         verbose_name = _("team")
         ordering = ["path"]
-        constraints = [models.UniqueConstraint(fields=["workspace", "parent", "name"], name="team_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "parent", "name"], name="team_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -97,17 +115,25 @@ class Team(models.Model):
 
 class Membership(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SALES)
-    data_scope = models.CharField(_("data scope"), max_length=16, choices=DataScope.choices, default=DataScope.OWN)
-    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members")
+    data_scope = models.CharField(
+        _("data scope"), max_length=16, choices=DataScope.choices, default=DataScope.OWN
+    )
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
     deactivated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("member")
-        constraints = [models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="membership_unique_user")
+        ]
         indexes = [models.Index(fields=["workspace", "team"])]
 
     def __str__(self) -> str:
@@ -126,22 +152,34 @@ class UserSession(models.Model):
     session_key = models.CharField(max_length=40, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"
+
 
 class Invitation(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
-    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="invitation")
+    membership = models.OneToOneField(
+        Membership, on_delete=models.CASCADE, related_name="invitation"
+    )
     token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"invitation {self.membership_id}"
 
 
 class ApiToken(models.Model):
     """A personal access token for one workspace. Only a SHA-256 of the secret is stored."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="api_tokens")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("name"), max_length=80)
     prefix = models.CharField(max_length=16, unique=True)
     token_hash = models.CharField(max_length=64)
@@ -168,8 +206,12 @@ class AuditEvent(models.Model):
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
-    actor_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    actor_token = models.ForeignKey(ApiToken, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_token = models.ForeignKey(
+        ApiToken, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=120, blank=True)
     verb = models.CharField(max_length=16, choices=AuditVerb.choices)
     action = models.CharField(max_length=64, blank=True)
@@ -179,7 +221,14 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["workspace", "target_type", "target_id", "-id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(
+                fields=["workspace", "target_type", "target_id", "-id"], name="audit_target_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.target_type}#{self.target_id}"
 
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
@@ -190,14 +239,21 @@ class AuditEvent(models.Model):
 class NumberFormat(models.Model):
     """How codes of one record type look in a workspace, e.g. XL + 2026 + 000123."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="number_formats")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="number_formats"
+    )
     kind = models.CharField(max_length=32)
     prefix = models.CharField(_("prefix"), max_length=12)
     yearly = models.BooleanField(_("restart every year"), default=True)
     width = models.PositiveSmallIntegerField(_("digits"), default=6)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["workspace", "kind"], name="numberformat_unique_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "kind"], name="numberformat_unique_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.prefix}"
 
 
 class NumberSequence(models.Model):
@@ -208,14 +264,21 @@ class NumberSequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "kind", "period"], name="numbersequence_unique_period")
+            models.UniqueConstraint(
+                fields=["workspace", "kind", "period"], name="numbersequence_unique_period"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.period}: {self.last_value}"
 
 
 class ExchangeRate(models.Model):
     """1 unit of from_currency = rate units of to_currency, valid from on_date until the next row."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="exchange_rates")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="exchange_rates"
+    )
     on_date = models.DateField(_("date"))
     from_currency = models.CharField(_("from"), max_length=3)
     to_currency = models.CharField(_("to"), max_length=3)
@@ -226,9 +289,15 @@ class ExchangeRate(models.Model):
     class Meta:
         ordering = ["-on_date", "from_currency", "to_currency"]
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "from_currency", "to_currency", "on_date"], name="rate_unique_day"),
+            models.UniqueConstraint(
+                fields=["workspace", "from_currency", "to_currency", "on_date"],
+                name="rate_unique_day",
+            ),
             models.CheckConstraint(condition=models.Q(rate__gt=0), name="rate_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.on_date} {self.from_currency}/{self.to_currency} {self.rate}"
 
 
 class WorkspaceModel(models.Model):

@@ -24,7 +24,9 @@ def number_format(workspace: Workspace, kind: str) -> NumberFormat:
     fmt = NumberFormat.objects.filter(workspace=workspace, kind=kind).first()
     if fmt is None:
         prefix, yearly, width = DEFAULT_FORMATS.get(kind, (kind[:2].upper(), True, 6))
-        fmt = NumberFormat(workspace=workspace, kind=kind, prefix=prefix, yearly=yearly, width=width)
+        fmt = NumberFormat(
+            workspace=workspace, kind=kind, prefix=prefix, yearly=yearly, width=width
+        )
     return fmt
 
 
@@ -35,9 +37,12 @@ def sequence_next(*, workspace: Workspace, kind: str, count: int = 1) -> list[st
     fmt = number_format(workspace, kind)
     period = str(workspace_now(workspace).year) if fmt.yearly else ""
     NumberSequence.objects.bulk_create(
-        [NumberSequence(workspace=workspace, kind=kind, period=period, last_value=0)], ignore_conflicts=True
+        [NumberSequence(workspace=workspace, kind=kind, period=period, last_value=0)],
+        ignore_conflicts=True,
     )
-    seq = NumberSequence.objects.select_for_update().get(workspace=workspace, kind=kind, period=period)
+    seq = NumberSequence.objects.select_for_update().get(
+        workspace=workspace, kind=kind, period=period
+    )
     start = seq.last_value + 1
     seq.last_value += count
     NumberSequence.objects.filter(pk=seq.pk).update(last_value=seq.last_value)
@@ -46,5 +51,3 @@ def sequence_next(*, workspace: Workspace, kind: str, count: int = 1) -> list[st
 
 def code_next(*, workspace: Workspace, kind: str) -> str:
     return sequence_next(workspace=workspace, kind=kind)[0]
-
-

@@ -19,14 +19,14 @@ class Perm(StrEnum):
 
 
 _ALL = frozenset(Perm)
-_VIEW = frozenset({Perm.LEAD_VIEW, Perm.AUDIT_VIEW})
+_VIEW = frozenset({Perm.LEAD_VIEW, Perm.AUDIT_VIEW, Perm.API_TOKEN})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: _ALL,
-    Role.MANAGER: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE, Perm.API_TOKEN},
-    Role.SALES: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.API_TOKEN},
-    Role.MARKETING: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.API_TOKEN},
-    Role.FINANCE: _VIEW | {Perm.RATES_MANAGE, Perm.API_TOKEN},
+    Role.MANAGER: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE},
+    Role.SALES: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
+    Role.MARKETING: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
+    Role.FINANCE: _VIEW | {Perm.RATES_MANAGE},
     Role.READ_ONLY: _VIEW,
 }
 

@@ -30,7 +30,9 @@ class WorkspaceQuerySet(models.QuerySet):
         if team_ids is not None:
             from .models import Membership
 
-            owners = Membership.objects.filter(workspace_id=member.workspace_id, team_id__in=team_ids)
+            owners = Membership.objects.filter(
+                workspace_id=member.workspace_id, team_id__in=team_ids
+            )
             condition |= Q(**{f"{owner_field}__in": owners.values("user_id")})
         if self.model.POOL_VISIBLE:
             condition |= Q(**{f"{owner_field}__isnull": True})
@@ -44,4 +46,6 @@ def _scope_team_ids(member: Membership) -> models.QuerySet | list[int] | None:
         return [member.team_id]
     from .models import Team
 
-    return Team.objects.filter(workspace_id=member.workspace_id, path__startswith=member.team.path).values("id")
+    return Team.objects.filter(
+        workspace_id=member.workspace_id, path__startswith=member.team.path
+    ).values("id")

@@ -18,8 +18,16 @@ def rate_on(*, workspace: Workspace, from_currency: str, to_currency: str, on: d
     if from_currency == to_currency:
         return Decimal(1)
     rows = ExchangeRate.objects.filter(workspace=workspace, on_date__lte=on)
-    direct = rows.filter(from_currency=from_currency, to_currency=to_currency).order_by("-on_date").first()
-    reverse = rows.filter(from_currency=to_currency, to_currency=from_currency).order_by("-on_date").first()
+    direct = (
+        rows.filter(from_currency=from_currency, to_currency=to_currency)
+        .order_by("-on_date")
+        .first()
+    )
+    reverse = (
+        rows.filter(from_currency=to_currency, to_currency=from_currency)
+        .order_by("-on_date")
+        .first()
+    )
     if direct and (reverse is None or direct.on_date >= reverse.on_date):
         return direct.rate
     if reverse:
@@ -32,5 +40,7 @@ def rate_on(*, workspace: Workspace, from_currency: str, to_currency: str, on: d
 
 
 def convert(*, workspace: Workspace, money: Money, to_currency: str, on: dt.date) -> Money:
-    rate = rate_on(workspace=workspace, from_currency=money.currency, to_currency=to_currency, on=on)
+    rate = rate_on(
+        workspace=workspace, from_currency=money.currency, to_currency=to_currency, on=on
+    )
     return Money(quantize(money.amount * rate, to_currency), to_currency)

@@ -25,7 +25,11 @@ def member_get(member: Membership, pk: int) -> Membership:
 
 
 def teams_of(member: Membership) -> list[Team]:
-    return list(Team.objects.filter(workspace_id=member.workspace_id).select_related("manager").order_by("path"))
+    return list(
+        Team.objects.filter(workspace_id=member.workspace_id)
+        .select_related("manager")
+        .order_by("path")
+    )
 
 
 def team_get(member: Membership, pk: int) -> Team:
@@ -33,7 +37,9 @@ def team_get(member: Membership, pk: int) -> Team:
 
 
 def tokens_of(member: Membership) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(workspace_id=member.workspace_id, user_id=member.user_id).order_by("-created_at")
+    return ApiToken.objects.filter(
+        workspace_id=member.workspace_id, user_id=member.user_id
+    ).order_by("-created_at")
 
 
 def token_get(member: Membership, pk: int) -> ApiToken:
@@ -50,7 +56,11 @@ class HistoryRow:
 
 
 def history_for(
-    *, target: Any, labels: dict[str, Any] | None = None, user_fields: tuple[str, ...] = (), limit: int = 50
+    *,
+    target: Any,
+    labels: dict[str, Any] | None = None,
+    user_fields: tuple[str, ...] = (),
+    limit: int = 50,
 ) -> list[HistoryRow]:
     """The audit trail of one record the caller has already fetched through visible_to()."""
     from .audit import target_type
@@ -86,7 +96,13 @@ def history_for(
         else:
             actor = event.actor_label or str(kinds.get(event.actor_kind, event.actor_kind))
         rows = [
-            (str(labels.get(k, k)), *(_display(target, k, value, names if k in user_fields else None) for value in v[:2]))
+            (
+                str(labels.get(k, k)),
+                *(
+                    _display(target, k, value, names if k in user_fields else None)
+                    for value in v[:2]
+                ),
+            )
             for k, v in event.changes.items()
             if isinstance(v, list)
         ]

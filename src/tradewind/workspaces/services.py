@@ -50,7 +50,9 @@ def _hash(secret: str) -> str:
 
 def _check_zone(name: str) -> str:
     if name and name not in available_zones():
-        raise ServiceError(WorkspaceError.INVALID_TIME_ZONE, _("Unknown time zone: %(zone)s") % {"zone": name})
+        raise ServiceError(
+            WorkspaceError.INVALID_TIME_ZONE, _("Unknown time zone: %(zone)s") % {"zone": name}
+        )
     return name
 
 
@@ -80,11 +82,19 @@ def workspace_create(
         workspace=workspace, user=owner, role=Role.OWNER, data_scope=DataScope.WORKSPACE, team=root
     )
     actor = Actor.for_member(member)
-    audit.record_create(actor=actor, target=workspace, fields=["name", "base_currency", "time_zone"])
+    audit.record_create(
+        actor=actor, target=workspace, fields=["name", "base_currency", "time_zone"]
+    )
     return workspace, member
 
 
-WORKSPACE_FIELDS = ["name", "base_currency", "time_zone", "default_country", "require_mfa_for_admins"]
+WORKSPACE_FIELDS = [
+    "name",
+    "base_currency",
+    "time_zone",
+    "default_country",
+    "require_mfa_for_admins",
+]
 
 
 @transaction.atomic
@@ -128,7 +138,11 @@ def _team_in_workspace(actor: Actor, team_id: int | None) -> Team | None:
 def _member_user(actor: Actor, user_id: int | None) -> User | None:
     if user_id is None:
         return None
-    member = Membership.objects.filter(workspace=actor.workspace, user_id=user_id).select_related("user").first()
+    member = (
+        Membership.objects.filter(workspace=actor.workspace, user_id=user_id)
+        .select_related("user")
+        .first()
+    )
     if member is None:
         raise NotFound(ErrorCode.NOT_FOUND, _("That person is not a member of this workspace."))
     return member.user
@@ -136,17 +150,28 @@ def _member_user(actor: Actor, user_id: int | None) -> User | None:
 
 @transaction.atomic
 def team_create(
-    *, actor: Actor, name: str, parent_id: int | None, kind: str = TeamKind.GROUP, manager_id: int | None = None
+    *,
+    actor: Actor,
+    name: str,
+    parent_id: int | None,
+    kind: str = TeamKind.GROUP,
+    manager_id: int | None = None,
 ) -> Team:
     require(actor, Perm.WORKSPACE_MANAGE)
     name = name.strip()
     if not name:
-        raise ServiceError(ErrorCode.INVALID, _("A team needs a name."), fields={"name": [_("Required.")]})
+        raise ServiceError(
+            ErrorCode.INVALID, _("A team needs a name."), fields={"name": [_("Required.")]}
+        )
     parent = _team_in_workspace(actor, parent_id)
     try:
         with transaction.atomic():
             team = Team.objects.create(
-                workspace=actor.workspace, parent=parent, name=name, kind=kind, manager=_member_user(actor, manager_id)
+                workspace=actor.workspace,
+                parent=parent,
+                name=name,
+                kind=kind,
+                manager=_member_user(actor, manager_id),
             )
     except IntegrityError as exc:
         raise Conflict(ErrorCode.CONFLICT, _("A team with this name already exists here.")) from exc
@@ -173,7 +198,9 @@ def team_update(
     before = audit.snapshot(team, TEAM_FIELDS)
     parent = _team_in_workspace(actor, parent_id)
     if parent is not None and parent.path.startswith(team.path):
-        raise ServiceError(WorkspaceError.TEAM_CYCLE, _("A team cannot be moved under itself or its own sub-team."))
+        raise ServiceError(
+            WorkspaceError.TEAM_CYCLE, _("A team cannot be moved under itself or its own sub-team.")
+        )
     old_path = team.path
     team.name = name.strip() or team.name
     team.kind = kind
@@ -187,9 +214,9 @@ def team_update(
     _set_path(team)
     if team.path != old_path:
         # Re-root the whole subtree in one statement.
-        Team.objects.filter(workspace=actor.workspace, path__startswith=old_path).exclude(pk=team.pk).update(
-            path=Concat(Value(team.path), Substr(F("path"), len(old_path) + 1))
-        )
+        Team.objects.filter(workspace=actor.workspace, path__startswith=old_path).exclude(
+            pk=team.pk
+        ).update(path=Concat(Value(team.path), Substr(F("path"), len(old_path) + 1)))
     changes = audit.diff(before, audit.snapshot(team, TEAM_FIELDS))
     if changes:
         audit.record(actor=actor, verb=AuditVerb.UPDATE, target=team, changes=changes)
@@ -203,7 +230,9 @@ def team_delete(*, actor: Actor, team: Team) -> None:
         raise ServiceError(
             WorkspaceError.TEAM_NOT_EMPTY, _("Only an empty team without sub-teams can be deleted.")
         )
-    audit.record(actor=actor, verb=AuditVerb.DELETE, target=team, changes={"name": [team.name, None]})
+    audit.record(
+        actor=actor, verb=AuditVerb.DELETE, target=team, changes={"name": [team.name, None]}
+    )
     team.delete()
 
 
@@ -226,7 +255,9 @@ def member_invite(
     require(actor, Perm.WORKSPACE_MANAGE)
     email = User.objects.normalize_email(email.strip()).lower()
     if not email or "@" not in email:
-        raise ServiceError(ErrorCode.INVALID, _("Enter a valid e-mail address."), fields={"email": [_("Invalid.")]})
+        raise ServiceError(
+            ErrorCode.INVALID, _("Enter a valid e-mail address."), fields={"email": [_("Invalid.")]}
+        )
     if role not in Role.values:
         raise ServiceError(ErrorCode.INVALID, _("Unknown role."), fields={"role": [_("Invalid.")]})
     team = _team_in_workspace(actor, team_id)
@@ -234,7 +265,9 @@ def member_invite(
     if user is None:
         user = User.objects.create_user(email=email, password=None, full_name=full_name.strip())
     if Membership.objects.filter(workspace=actor.workspace, user=user).exists():
-        raise Conflict(WorkspaceError.ALREADY_MEMBER, _("%(email)s is already a member.") % {"email": email})
+        raise Conflict(
+            WorkspaceError.ALREADY_MEMBER, _("%(email)s is already a member.") % {"email": email}
+        )
     member = Membership.objects.create(
         workspace=actor.workspace,
         user=user,
@@ -271,14 +304,17 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> User
     inv = invitation_for(token)
     if inv is None:
         raise ServiceError(
-            WorkspaceError.INVITATION_INVALID, _("This invitation link is invalid, used or expired.")
+            WorkspaceError.INVITATION_INVALID,
+            _("This invitation link is invalid, used or expired."),
         )
     user = inv.membership.user
     if not user.has_usable_password():
         try:
             validate_password(password, user)
         except ValidationError as exc:
-            raise ServiceError(ErrorCode.INVALID, " ".join(exc.messages), fields={"password": exc.messages}) from exc
+            raise ServiceError(
+                ErrorCode.INVALID, " ".join(exc.messages), fields={"password": exc.messages}
+            ) from exc
         user.set_password(password)
     if full_name.strip():
         user.full_name = full_name.strip()
@@ -286,7 +322,9 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> User
     user.save()
     Invitation.objects.filter(pk=inv.pk).update(accepted_at=timezone.now())
     actor = Actor(workspace=inv.workspace, member=inv.membership, kind=ActorKind.USER)
-    audit.record(actor=actor, verb=AuditVerb.ACTION, action="invitation_accepted", target=inv.membership)
+    audit.record(
+        actor=actor, verb=AuditVerb.ACTION, action="invitation_accepted", target=inv.membership
+    )
     return user
 
 
@@ -308,7 +346,9 @@ def member_update(
     if role not in Role.values or data_scope not in DataScope.values:
         raise ServiceError(ErrorCode.INVALID, _("Unknown role or data scope."))
     if member.role == Role.OWNER and role != Role.OWNER and not _other_active_owners(member):
-        raise ServiceError(WorkspaceError.LAST_OWNER, _("The workspace must keep at least one active owner."))
+        raise ServiceError(
+            WorkspaceError.LAST_OWNER, _("The workspace must keep at least one active owner.")
+        )
     before = audit.snapshot(member, MEMBER_FIELDS)
     member.role = role
     member.data_scope = data_scope
@@ -330,20 +370,26 @@ def user_sessions_end(user: User) -> int:
 def member_deactivate(*, actor: Actor, member: Membership) -> Membership:
     """Take someone out at once: their sessions end and their tokens stop working now."""
     require(actor, Perm.WORKSPACE_MANAGE)
-    member = Membership.objects.select_for_update().select_related("user").get(pk=member.pk, workspace=actor.workspace)
+    member = (
+        Membership.objects.select_for_update()
+        .select_related("user")
+        .get(pk=member.pk, workspace=actor.workspace)
+    )
     if actor.member is not None and member.pk == actor.member.pk:
         raise ServiceError(WorkspaceError.SELF_DEACTIVATE, _("You cannot deactivate yourself."))
     if member.role == Role.OWNER and not _other_active_owners(member):
-        raise ServiceError(WorkspaceError.LAST_OWNER, _("The workspace must keep at least one active owner."))
+        raise ServiceError(
+            WorkspaceError.LAST_OWNER, _("The workspace must keep at least one active owner.")
+        )
     if not member.is_active:
         return member
     now = timezone.now()
     member.is_active = False
     member.deactivated_at = now
     member.save(update_fields=["is_active", "deactivated_at"])
-    revoked = ApiToken.objects.filter(workspace=actor.workspace, user=member.user, revoked_at__isnull=True).update(
-        revoked_at=now
-    )
+    revoked = ApiToken.objects.filter(
+        workspace=actor.workspace, user=member.user, revoked_at__isnull=True
+    ).update(revoked_at=now)
     ended = user_sessions_end(member.user)
     if not Membership.objects.filter(user=member.user, is_active=True).exists():
         User.objects.filter(pk=member.user_id).update(is_active=False)
@@ -352,7 +398,11 @@ def member_deactivate(*, actor: Actor, member: Membership) -> Membership:
         verb=AuditVerb.UPDATE,
         action="deactivated",
         target=member,
-        changes={"is_active": [True, False], "tokens_revoked": [None, revoked], "sessions_ended": [None, ended]},
+        changes={
+            "is_active": [True, False],
+            "tokens_revoked": [None, revoked],
+            "sessions_ended": [None, ended],
+        },
     )
     emit("member.deactivated", workspace_id=actor.workspace.pk, membership_id=member.pk)
     return member
@@ -368,8 +418,13 @@ def member_reactivate(*, actor: Actor, member: Membership) -> Membership:
     member.deactivated_at = None
     member.save(update_fields=["is_active", "deactivated_at"])
     User.objects.filter(pk=member.user_id).update(is_active=True)
-    audit.record(actor=actor, verb=AuditVerb.UPDATE, action="reactivated", target=member,
-                 changes={"is_active": [False, True]})
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.UPDATE,
+        action="reactivated",
+        target=member,
+        changes={"is_active": [False, True]},
+    )
     return member
 
 
@@ -394,12 +449,16 @@ def user_preferences_update(*, actor: Actor, full_name: str, language: str, time
 
 
 @transaction.atomic
-def token_create(*, actor: Actor, name: str, expires_at: dt.datetime | None = None) -> tuple[ApiToken, str]:
+def token_create(
+    *, actor: Actor, name: str, expires_at: dt.datetime | None = None
+) -> tuple[ApiToken, str]:
     """Returns the token row and the secret, which is shown once and never stored."""
     require(actor, Perm.API_TOKEN)
     name = name.strip()
     if not name:
-        raise ServiceError(ErrorCode.INVALID, _("Give the token a name."), fields={"name": [_("Required.")]})
+        raise ServiceError(
+            ErrorCode.INVALID, _("Give the token a name."), fields={"name": [_("Required.")]}
+        )
     prefix = secrets.token_hex(5)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
@@ -420,7 +479,11 @@ def token_authenticate(raw: str) -> ApiToken | None:
         return None
     prefix, _sep, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     token = ApiToken.objects.select_related("workspace", "user").filter(prefix=prefix).first()
-    if token is None or not secrets.compare_digest(token.token_hash, _hash(secret)) or not token.is_usable:
+    if (
+        token is None
+        or not secrets.compare_digest(token.token_hash, _hash(secret))
+        or not token.is_usable
+    ):
         return None
     return token
 
@@ -433,8 +496,13 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        audit.record(actor=actor, verb=AuditVerb.UPDATE, action="revoked", target=token,
-                     changes={"revoked_at": [None, token.revoked_at.isoformat()]})
+        audit.record(
+            actor=actor,
+            verb=AuditVerb.UPDATE,
+            action="revoked",
+            target=token,
+            changes={"revoked_at": [None, token.revoked_at.isoformat()]},
+        )
     return token
 
 
@@ -442,7 +510,9 @@ def token_revoke(*, actor: Actor, token: ApiToken) -> ApiToken:
 
 
 @transaction.atomic
-def number_format_set(*, actor: Actor, kind: str, prefix: str, yearly: bool, width: int) -> NumberFormat:
+def number_format_set(
+    *, actor: Actor, kind: str, prefix: str, yearly: bool, width: int
+) -> NumberFormat:
     require(actor, Perm.WORKSPACE_MANAGE)
     prefix = prefix.strip().upper()
     if not prefix.isalnum() or len(prefix) > 12 or not 3 <= width <= 12:
@@ -450,19 +520,31 @@ def number_format_set(*, actor: Actor, kind: str, prefix: str, yearly: bool, wid
             ErrorCode.INVALID, _("A prefix is 1–12 letters or digits; codes have 3–12 digits.")
         )
     fmt, _created = NumberFormat.objects.select_for_update().get_or_create(
-        workspace=actor.workspace, kind=kind, defaults={"prefix": prefix, "yearly": yearly, "width": width}
+        workspace=actor.workspace,
+        kind=kind,
+        defaults={"prefix": prefix, "yearly": yearly, "width": width},
     )
     before = audit.snapshot(fmt, ["prefix", "yearly", "width"])
     fmt.prefix, fmt.yearly, fmt.width = prefix, yearly, width
     fmt.save()
-    audit.record(actor=actor, verb=AuditVerb.UPDATE, target=fmt,
-                 changes=audit.diff(before, audit.snapshot(fmt, ["prefix", "yearly", "width"])))
+    audit.record(
+        actor=actor,
+        verb=AuditVerb.UPDATE,
+        target=fmt,
+        changes=audit.diff(before, audit.snapshot(fmt, ["prefix", "yearly", "width"])),
+    )
     return fmt
 
 
 @transaction.atomic
 def exchange_rate_set(
-    *, actor: Actor, on_date: dt.date, from_currency: str, to_currency: str, rate: Decimal, source: str = ""
+    *,
+    actor: Actor,
+    on_date: dt.date,
+    from_currency: str,
+    to_currency: str,
+    rate: Decimal,
+    source: str = "",
 ) -> ExchangeRate:
     require(actor, Perm.RATES_MANAGE)
     from_currency = validate_currency(from_currency)
@@ -470,7 +552,11 @@ def exchange_rate_set(
     if from_currency == to_currency:
         raise ServiceError(ErrorCode.INVALID, _("Choose two different currencies."))
     if not isinstance(rate, Decimal) or not rate.is_finite() or rate <= 0:
-        raise ServiceError(ErrorCode.INVALID, _("A rate must be a positive number."), fields={"rate": [_("Invalid.")]})
+        raise ServiceError(
+            ErrorCode.INVALID,
+            _("A rate must be a positive number."),
+            fields={"rate": [_("Invalid.")]},
+        )
     row, created = ExchangeRate.objects.update_or_create(
         workspace=actor.workspace,
         on_date=on_date,

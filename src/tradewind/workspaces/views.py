@@ -35,6 +35,7 @@ from .models import ExchangeRate
 from .numbering import DEFAULT_FORMATS, number_format
 from .permissions import Perm
 
+
 def _ctx(**extra: object) -> dict[str, object]:
     return {"nav_active": "settings", **extra}
 
@@ -43,7 +44,9 @@ def _ctx(**extra: object) -> dict[str, object]:
 def language_switch(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     target = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if language not in dict(settings.LANGUAGES):
@@ -51,14 +54,20 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         return response
     translation.activate(language)
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
     )
     member = getattr(request, "member", None)
     if member is not None:
         user = member.user
         services.user_preferences_update(
-            actor=request.actor, full_name=user.full_name, language=language, time_zone=user.time_zone
+            actor=request.actor,
+            full_name=user.full_name,
+            language=language,
+            time_zone=user.time_zone,
         )
     return response
 
@@ -89,7 +98,9 @@ def settings_index(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Workspace settings saved."))
             return redirect("settings:index")
     history = selectors.history_for(target=workspace)
-    return render(request, "workspaces/settings_general.html", _ctx(form=form, tab="general", history=history))
+    return render(
+        request, "workspaces/settings_general.html", _ctx(form=form, tab="general", history=history)
+    )
 
 
 # --- members --------------------------------------------------------------------------------------
@@ -120,7 +131,12 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "workspaces/settings_members.html",
-        _ctx(tab="members", members=selectors.members_of(request.member), form=form, invite_link=invite_link),
+        _ctx(
+            tab="members",
+            members=selectors.members_of(request.member),
+            form=form,
+            invite_link=invite_link,
+        ),
     )
 
 
@@ -149,7 +165,9 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("settings:members")
     history = selectors.history_for(target=target, user_fields=())
     return render(
-        request, "workspaces/settings_member.html", _ctx(tab="members", target=target, form=form, history=history)
+        request,
+        "workspaces/settings_member.html",
+        _ctx(tab="members", target=target, form=form, history=history),
     )
 
 
@@ -162,7 +180,11 @@ def member_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("%(name)s was deactivated; their sessions and tokens stopped working.") % {"name": target.user})
+        messages.success(
+            request,
+            _("%(name)s was deactivated; their sessions and tokens stopped working.")
+            % {"name": target.user},
+        )
     return redirect("settings:members")
 
 
@@ -183,12 +205,18 @@ def teams(request: HttpRequest) -> HttpResponse:
     team_list = selectors.teams_of(request.member)
     member_list = list(selectors.members_of(request.member).filter(is_active=True))
     root = team_list[0].pk if team_list else None
-    form = TeamForm(request.POST or None, teams=team_list, members=member_list, initial={"parent": root})
+    form = TeamForm(
+        request.POST or None, teams=team_list, members=member_list, initial={"parent": root}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             data = form.cleaned_data
             services.team_create(
-                actor=request.actor, name=data["name"], parent_id=data["parent"], kind=data["kind"], manager_id=data["manager"]
+                actor=request.actor,
+                name=data["name"],
+                parent_id=data["parent"],
+                kind=data["kind"],
+                manager_id=data["manager"],
             )
         except ServiceError as exc:
             add_service_error(form, exc)
@@ -200,7 +228,9 @@ def teams(request: HttpRequest) -> HttpResponse:
         if m.team_id:
             counts[m.team_id] = counts.get(m.team_id, 0) + 1
     rows = [(t, counts.get(t.pk, 0)) for t in team_list]
-    return render(request, "workspaces/settings_teams.html", _ctx(tab="teams", rows=rows, form=form))
+    return render(
+        request, "workspaces/settings_teams.html", _ctx(tab="teams", rows=rows, form=form)
+    )
 
 
 @member_required(Perm.WORKSPACE_MANAGE)
@@ -212,7 +242,12 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         teams=team_list,
         members=member_list,
-        initial={"name": team.name, "kind": team.kind, "parent": team.parent_id, "manager": team.manager_id},
+        initial={
+            "name": team.name,
+            "kind": team.kind,
+            "parent": team.parent_id,
+            "manager": team.manager_id,
+        },
     )
     if team.parent_id is None:
         form.fields["parent"].required = False
@@ -230,8 +265,12 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
             data = form.cleaned_data
             try:
                 services.team_update(
-                    actor=request.actor, team=team, name=data["name"], parent_id=data["parent"],
-                    kind=data["kind"], manager_id=data["manager"],
+                    actor=request.actor,
+                    team=team,
+                    name=data["name"],
+                    parent_id=data["parent"],
+                    kind=data["kind"],
+                    manager_id=data["manager"],
                 )
             except ServiceError as exc:
                 add_service_error(form, exc)
@@ -239,7 +278,11 @@ def team_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("settings:teams")
     history = selectors.history_for(target=team, user_fields=("manager",))
-    return render(request, "workspaces/settings_team.html", _ctx(tab="teams", team=team, form=form, history=history))
+    return render(
+        request,
+        "workspaces/settings_team.html",
+        _ctx(tab="teams", team=team, form=form, history=history),
+    )
 
 
 # --- tokens -------------------------------------------------------------------------------------------
@@ -255,7 +298,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
             timezone.make_aware(dt.datetime.combine(expires, dt.time.max)) if expires else None
         )
         try:
-            _token, secret = services.token_create(actor=request.actor, name=form.cleaned_data["name"], expires_at=expires_at)
+            _token, secret = services.token_create(
+                actor=request.actor, name=form.cleaned_data["name"], expires_at=expires_at
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -282,7 +327,10 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required()
 def rates(request: HttpRequest) -> HttpResponse:
     can_edit = request.member.has(Perm.RATES_MANAGE)
-    form = RateForm(request.POST or None, initial={"on_date": timezone.localdate(), "to_currency": request.workspace.base_currency})
+    form = RateForm(
+        request.POST or None,
+        initial={"on_date": timezone.localdate(), "to_currency": request.workspace.base_currency},
+    )
     if request.method == "POST":
         if not can_edit:
             from django.core.exceptions import PermissionDenied
@@ -296,8 +344,14 @@ def rates(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Exchange rate saved."))
                 return redirect("settings:rates")
-    rows = ExchangeRate.objects.filter(workspace=request.workspace).order_by("-on_date", "from_currency")[:200]
-    return render(request, "workspaces/settings_rates.html", _ctx(tab="rates", rows=rows, form=form, can_edit=can_edit))
+    rows = ExchangeRate.objects.filter(workspace=request.workspace).order_by(
+        "-on_date", "from_currency"
+    )[:200]
+    return render(
+        request,
+        "workspaces/settings_rates.html",
+        _ctx(tab="rates", rows=rows, form=form, can_edit=can_edit),
+    )
 
 
 @member_required(Perm.WORKSPACE_MANAGE)
@@ -322,12 +376,19 @@ def numbering(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Numbering saved."))
                 return redirect("settings:numbering")
-    labels = {"lead": _("Leads"), "customer": _("Customers"), "opportunity": _("Opportunities"),
-              "quote": _("Quotes"), "order": _("Orders")}
+    labels = {
+        "lead": _("Leads"),
+        "customer": _("Customers"),
+        "opportunity": _("Opportunities"),
+        "quote": _("Quotes"),
+        "order": _("Orders"),
+    }
     rows = []
     for k, form in forms_by_kind.items():
         fmt = number_format(request.workspace, k)
-        example = f"{fmt.prefix}{timezone.localdate().year if fmt.yearly else ''}{'1'.zfill(fmt.width)}"
+        example = (
+            f"{fmt.prefix}{timezone.localdate().year if fmt.yearly else ''}{'1'.zfill(fmt.width)}"
+        )
         rows.append((k, labels[k], form, example))
     return render(request, "workspaces/settings_numbering.html", _ctx(tab="numbering", rows=rows))
 
@@ -339,7 +400,12 @@ def numbering(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.member.user
     form = ProfileForm(
-        request.POST or None, initial={"full_name": user.full_name, "language": user.language, "time_zone": user.time_zone}
+        request.POST or None,
+        initial={
+            "full_name": user.full_name,
+            "language": user.language,
+            "time_zone": user.time_zone,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -350,7 +416,9 @@ def profile(request: HttpRequest) -> HttpResponse:
             response = redirect("settings:profile")
             if form.cleaned_data["language"]:
                 translation.activate(form.cleaned_data["language"])
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"], samesite="Lax")
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"], samesite="Lax"
+                )
             messages.success(request, _("Preferences saved."))
             return response
     return render(request, "workspaces/settings_profile.html", _ctx(tab="profile", form=form))
@@ -361,7 +429,9 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     if invitation is None:
         return render(request, "workspaces/invite_invalid.html", status=404)
     needs_password = not invitation.membership.user.has_usable_password()
-    form = InviteAcceptForm(request.POST or None, initial={"full_name": invitation.membership.user.full_name})
+    form = InviteAcceptForm(
+        request.POST or None, initial={"full_name": invitation.membership.user.full_name}
+    )
     if not needs_password:
         form.fields["password"].required = False
     if request.method == "POST" and form.is_valid():
@@ -372,7 +442,9 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["workspace_id"] = invitation.workspace_id
-            messages.success(request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace})
+            messages.success(
+                request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace}
+            )
             return redirect("home")
     return render(
         request,

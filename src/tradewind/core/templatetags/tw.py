@@ -11,7 +11,13 @@ def bs(field: BoundField) -> str:
     """Render a form field's widget with Bootstrap's classes and its error state."""
     widget = field.field.widget
     input_type = getattr(widget, "input_type", "")
-    css = "form-select" if input_type == "select" else "form-check-input" if input_type in _CHECK else "form-control"
+    css = (
+        "form-select"
+        if input_type == "select"
+        else "form-check-input"
+        if input_type in _CHECK
+        else "form-control"
+    )
     if field.errors:
         css += " is-invalid"
     attrs = {"class": css}

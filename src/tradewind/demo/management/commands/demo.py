@@ -36,8 +36,12 @@ class Command(BaseCommand):
 
 def load() -> Workspace:
     rng = random.Random(20261123)  # noqa: S311 - demo data, not security
-    boss = User.objects.create_user(email=data.BOSS[0], password=data.PASSWORD, full_name=data.BOSS[1], language="zh-hans")
-    workspace, owner = services.workspace_create(name=data.WORKSPACE["name"], owner=boss, slug=data.WORKSPACE["slug"])
+    boss = User.objects.create_user(
+        email=data.BOSS[0], password=data.PASSWORD, full_name=data.BOSS[1], language="zh-hans"
+    )
+    workspace, owner = services.workspace_create(
+        name=data.WORKSPACE["name"], owner=boss, slug=data.WORKSPACE["slug"]
+    )
     actor = Actor.for_member(owner)
     root = Team.objects.get(workspace=workspace, parent__isnull=True)
     teams: dict[str, Team] = {}
@@ -47,13 +51,25 @@ def load() -> Workspace:
         )
     users: dict[str, User] = {data.BOSS[0]: boss}
     for email, name, role, scope, team in data.PEOPLE:
-        member, token = services.member_invite(
-            actor=actor, email=email, full_name=name, role=role, data_scope=scope, team_id=teams[team].pk
+        _member, token = services.member_invite(
+            actor=actor,
+            email=email,
+            full_name=name,
+            role=role,
+            data_scope=scope,
+            team_id=teams[team].pk,
         )
         users[email] = services.invitation_accept(token=token, password=data.PASSWORD)
     for team_key, email in data.MANAGERS.items():
         t = teams[team_key]
-        services.team_update(actor=actor, team=t, name=t.name, parent_id=t.parent_id, kind=t.kind, manager_id=users[email].pk)
+        services.team_update(
+            actor=actor,
+            team=t,
+            name=t.name,
+            parent_id=t.parent_id,
+            kind=t.kind,
+            manager_id=users[email].pk,
+        )
     today = timezone.localdate()
     for days_ago in (30, 7, 0):
         for src, dst, rate in data.RATES:
@@ -66,7 +82,12 @@ def load() -> Workspace:
                 source="Bank of China (demo)",
             )
     reps = [email for email, _n, role, _s, _t in data.PEOPLE if role in ("sales", "manager")]
-    members = {m.user.email: m for m in Membership.objects.filter(workspace=workspace).select_related("user", "workspace", "team")}
+    members = {
+        m.user.email: m
+        for m in Membership.objects.filter(workspace=workspace).select_related(
+            "user", "workspace", "team"
+        )
+    }
     now = timezone.now()
     for i in range(72):
         company, contact, country, domain = data.COMPANIES[i % len(data.COMPANIES)]
@@ -87,5 +108,7 @@ def load() -> Workspace:
         )
         created = now - dt.timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23))
         # Back-date and vary status in bulk: the status machine arrives with the leads module.
-        Lead.objects.filter(pk=lead.pk).update(created_at=created, updated_at=created, status=data.STATUSES[i % len(data.STATUSES)])
+        Lead.objects.filter(pk=lead.pk).update(
+            created_at=created, updated_at=created, status=data.STATUSES[i % len(data.STATUSES)]
+        )
     return workspace

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
         parser.add_argument("--workers", default=os.environ.get("WEB_CONCURRENCY", "2"))
-        parser.add_argument("--no-worker", action="store_true", help="serve only, without the huey consumer")
+        parser.add_argument(
+            "--no-worker", action="store_true", help="serve only, without the huey consumer"
+        )
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
         if not settings.DEBUG:
@@ -29,16 +31,32 @@ class Command(BaseCommand):
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tradewind.config.settings"}
         bind = f"{opts['host']}:{opts['port']}"
         web = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [sys.executable, "-m", "gunicorn", "tradewind.config.wsgi:application", "--bind", bind,
-             "--workers", str(opts["workers"]), "--access-logfile", "-", "--graceful-timeout", "10"],
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "tradewind.config.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(opts["workers"]),
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "10",
+            ],
             env=env,
         )
         procs = [web]
         if not opts["no_worker"]:
             procs.append(
-                subprocess.Popen([sys.executable, "-m", "tradewind", "run_huey", "--workers", "1"], env=env)  # noqa: S603
+                subprocess.Popen(
+                    [sys.executable, "-m", "tradewind", "run_huey", "--workers", "1"], env=env
+                )
             )
-        self.stdout.write(self.style.SUCCESS(f"Tradewind is serving on http://{bind}/  (Ctrl+C stops)"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Tradewind is serving on http://{bind}/  (Ctrl+C stops)")
+        )
 
         def stop(*_args: object) -> None:
             for proc in procs:

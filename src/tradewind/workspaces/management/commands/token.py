@@ -15,7 +15,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         create = sub.add_parser("create", help="create a token and print it once")
         create.add_argument("--user", required=True, help="the member's e-mail")
-        create.add_argument("--workspace", help="workspace slug (needed when the user is in several)")
+        create.add_argument(
+            "--workspace", help="workspace slug (needed when the user is in several)"
+        )
         create.add_argument("--name", default="command line")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]

@@ -1,0 +1,157 @@
+"""Shared fixtures: a small world of two workspaces with teams, people of every role, and leads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from tradewind.leads.models import Lead
+from tradewind.leads.services import lead_create
+from tradewind.workspaces import services
+from tradewind.workspaces.actors import Actor
+from tradewind.workspaces.choices import DataScope, Role
+from tradewind.workspaces.models import Membership, Team, User, Workspace
+
+PASSWORD = "correct-horse-battery"
+
+
+def make_user(email: str, name: str = "") -> User:
+    return User.objects.create_user(
+        email=email, password=PASSWORD, full_name=name or email.split("@")[0]
+    )
+
+
+def add_member(
+    workspace: Workspace,
+    owner: Membership,
+    email: str,
+    role: str,
+    team: Team | None,
+    scope: str | None = None,
+) -> Membership:
+    member, token = services.member_invite(
+        actor=Actor.for_member(owner),
+        email=email,
+        role=role,
+        data_scope=scope,
+        team_id=team.pk if team else None,
+    )
+    services.invitation_accept(token=token, password=PASSWORD, full_name=email.split("@")[0])
+    return Membership.objects.select_related("user", "workspace", "team").get(pk=member.pk)
+
+
+@dataclass
+class World:
+    ws: Workspace
+    owner: Membership
+    manager: Membership  # manages group "east", scope: team and sub-teams of "sales"
+    rep: Membership  # group "east", scope own
+    rep2: Membership  # group "east", scope own
+    other_rep: Membership  # group "west", scope own
+    readonly: Membership  # group "east", scope own team
+    sales: Team
+    east: Team
+    west: Team
+    lead: Lead  # owned by rep
+    other_lead: Lead  # owned by other_rep
+    pool_lead: Lead  # no owner
+    # a second workspace
+    ws2: Workspace
+    owner2: Membership
+    lead2: Lead
+
+    def actor(self, member: Membership) -> Actor:
+        return Actor.for_member(member)
+
+
+@pytest.fixture
+def world(db) -> World:
+    boss = make_user("boss@a.test", "Boss A")
+    ws, owner = services.workspace_create(name="Alpha Trading", owner=boss, slug="alpha")
+    owner = Membership.objects.select_related("user", "workspace", "team").get(pk=owner.pk)
+    act = Actor.for_member(owner)
+    root = Team.objects.get(workspace=ws, parent__isnull=True)
+    sales = services.team_create(actor=act, name="Sales", parent_id=root.pk, kind="department")
+    east = services.team_create(actor=act, name="East", parent_id=sales.pk)
+    west = services.team_create(actor=act, name="West", parent_id=sales.pk)
+    manager = add_member(ws, owner, "manager@a.test", Role.MANAGER, sales, DataScope.SUBTREE)
+    rep = add_member(ws, owner, "rep@a.test", Role.SALES, east, DataScope.OWN)
+    rep2 = add_member(ws, owner, "rep2@a.test", Role.SALES, east, DataScope.OWN)
+    other_rep = add_member(ws, owner, "west@a.test", Role.SALES, west, DataScope.OWN)
+    readonly = add_member(ws, owner, "viewer@a.test", Role.READ_ONLY, east, DataScope.TEAM)
+    lead = lead_create(
+        actor=Actor.for_member(rep), company_name="ALPHA-EAST-SECRET GmbH", email="x@east.test"
+    )
+    other_lead = lead_create(
+        actor=Actor.for_member(other_rep), company_name="ALPHA-WEST-SECRET Ltd"
+    )
+    pool_lead = lead_create(actor=act, company_name="ALPHA-POOL Co", owner=None)
+
+    boss2 = make_user("boss@b.test", "Boss B")
+    ws2, owner2 = services.workspace_create(name="Beta Imports", owner=boss2, slug="beta")
+    owner2 = Membership.objects.select_related("user", "workspace", "team").get(pk=owner2.pk)
+    lead2 = lead_create(actor=Actor.for_member(owner2), company_name="BETA-SECRET Inc")
+    return World(
+        ws,
+        owner,
+        manager,
+        rep,
+        rep2,
+        other_rep,
+        readonly,
+        sales,
+        east,
+        west,
+        lead,
+        other_lead,
+        pool_lead,
+        ws2,
+        owner2,
+        lead2,
+    )
+
+
+def login(client: Client, member: Membership) -> Client:
+    client.force_login(member.user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(member) -> a Django test client signed in as that member."""
+
+    def make(member: Membership) -> Client:
+        c = Client()
+        return login(c, member)
+
+    return make
+
+
+@pytest.fixture
+def token_for(db):
+    """token_for(member) -> the raw secret of a fresh API token for that member."""
+
+    def make(member: Membership) -> str:
+        _token, secret = services.token_create(actor=Actor.for_member(member), name="test")
+        return secret
+
+    return make
+
+
+@pytest.fixture
+def api(client):
+    """api(method, path, token=None, json=None) -> response from /api/v1."""
+
+    def call(method: str, path: str, token: str | None = None, json: object = None, **extra: str):
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
+        c = Client()
+        fn = getattr(c, method.lower())
+        if json is not None:
+            return fn(
+                f"/api/v1{path}", data=json, content_type="application/json", **headers, **extra
+            )
+        return fn(f"/api/v1{path}", **headers, **extra)
+
+    return call
