@@ -44,6 +44,7 @@ test: install-test system-deps
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python scripts/vendor_check.py
 
 format: install-test

@@ -232,6 +232,10 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Absolute links in e-mails sent from background work, where there is no request to ask.
+BASE_URL = os.environ.get(
+    "TRADEWIND_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+).rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Tradewind <noreply@localhost>")
 
 # --- Security -------------------------------------------------------------------------------------

@@ -53,14 +53,15 @@ def keyset_page(
     rows = rows[:limit]
     if backwards:
         rows.reverse()
-    first_key = [_value(rows[0], f) for f in fields] if rows else None
-    last_key = [_value(rows[-1], f) for f in fields] if rows else None
-    if backwards:
-        next_cursor = _encode(last_key) if rows and values is not None else None
-        prev_cursor = "<" + _encode(first_key) if rows and has_more else None
-    else:
-        next_cursor = _encode(last_key) if rows and has_more else None
-        prev_cursor = "<" + _encode(first_key) if rows and values is not None else None
+    if not rows:
+        return Page(items=[], next_cursor=None, prev_cursor=None, limit=limit)
+    first_key = [_value(rows[0], f) for f in fields]
+    last_key = [_value(rows[-1], f) for f in fields]
+    # Going forward, "more" lies after the page; going backwards, before it.
+    more_after = values is not None if backwards else has_more
+    more_before = has_more if backwards else values is not None
+    next_cursor = _encode(last_key) if more_after else None
+    prev_cursor = "<" + _encode(first_key) if more_before else None
     return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, limit=limit)
 
 

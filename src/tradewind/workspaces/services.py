@@ -250,8 +250,12 @@ def member_invite(
     role: str = Role.SALES,
     data_scope: str | None = None,
     team_id: int | None = None,
+    send_email: bool = True,
 ) -> tuple[Membership, str]:
-    """Add a person; returns the membership and the one-time acceptance token (shown once)."""
+    """Add a person; returns the membership and the one-time acceptance token (shown once).
+
+    The invitation e-mail goes out after commit, from the worker.
+    """
     require(actor, Perm.WORKSPACE_MANAGE)
     email = User.objects.normalize_email(email.strip()).lower()
     if not email or "@" not in email:
@@ -284,7 +288,12 @@ def member_invite(
         expires_at=timezone.now() + dt.timedelta(days=INVITATION_DAYS),
     )
     audit.record_create(actor=actor, target=member, fields=["role", "data_scope", "team"])
-    emit("member.invited", workspace_id=actor.workspace.pk, membership_id=member.pk, token=raw)
+    emit("member.invited", workspace_id=actor.workspace.pk, membership_id=member.pk)
+    if send_email:
+        from .tasks import send_invitation
+
+        inviter = str(actor.user or actor.label)
+        transaction.on_commit(lambda: send_invitation(member.pk, raw, inviter))
     return member, raw
 
 

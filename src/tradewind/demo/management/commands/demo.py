@@ -58,6 +58,7 @@ def load() -> Workspace:
             role=role,
             data_scope=scope,
             team_id=teams[team].pk,
+            send_email=False,
         )
         users[email] = services.invitation_accept(token=token, password=data.PASSWORD)
     for team_key, email in data.MANAGERS.items():
