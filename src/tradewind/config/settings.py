@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tradewind.workspaces",
     "tradewind.leads",
     "tradewind.demo",
+    "tradewind.benchmarks",
 ]
 
 MIDDLEWARE = [
@@ -267,4 +268,6 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+# Mounts the benchmark floor views (never in production).
+BENCH_ROUTES = env_bool("TRADEWIND_BENCH", False)
 TRADEWIND_API_PAGE_MAX = 200

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import include, path
 
 from tradewind.workspaces import views as workspace_views
@@ -34,3 +35,6 @@ urlpatterns = [
         ),
     ),
 ]
+
+if settings.BENCH_ROUTES:
+    urlpatterns.append(path("_bench/", include("tradewind.benchmarks.urls")))
