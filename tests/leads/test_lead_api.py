@@ -139,3 +139,8 @@ def test_openapi_schema_and_docs(client):
     post = schema["paths"]["/api/v1/leads"]["post"]
     assert {"201", "401", "403", "409", "422"} <= set(post["responses"])
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_docs_page_loads_assets_from_our_own_server(client):
+    html = client.get("/api/v1/docs").content.decode()
+    assert "cdn." not in html and "/static/ninja/" in html
