@@ -53,7 +53,7 @@ def test_invite_from_settings_page_sends_a_bilingual_email_whose_link_works(
     mail = smtp.messages[0]
     assert mail["To"] == "new.person@example.com"
     body = mail.get_payload(decode=True).decode()
-    assert "Alpha Trading" in body and "invited you to join" in body
+    assert "Alpha Trading" in body and "invited you to join" in body and "邀请您加入" in body
     link = re.search(r"http://crm\.test(/invite/[\w-]+/)", body).group(1)
     anonymous = Client()
     assert anonymous.get(link).status_code == 200

@@ -68,8 +68,31 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
             for part in error.get("loc", ())
             if part not in ("body", "query", "path", "payload")
         ]
-        fields.setdefault(".".join(loc) or "__all__", []).append(str(error.get("msg", "")))
+        fields.setdefault(".".join(loc) or "__all__", []).append(_validation_message(error))
     return _error(request, 422, ErrorCode.INVALID, _("Please correct the marked fields."), fields)
+
+
+def _validation_message(error: dict) -> str:
+    """Pydantic speaks English; say the same thing in the user's language."""
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return _("This field is required.")
+    if kind == "string_too_short":
+        return _("This field cannot be blank.") if ctx.get("min_length") == 1 else _("Too short.")
+    if kind == "string_too_long":
+        return _("At most %(n)s characters.") % {"n": ctx.get("max_length")}
+    if kind in ("enum", "literal_error"):
+        return _("Choose one of: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind.startswith(("int_", "decimal_", "float_")):
+        return _("Enter a number.")
+    if kind.startswith(("date_", "datetime_")):
+        return _("Enter a valid date (YYYY-MM-DD).")
+    if kind in ("json_invalid", "model_attributes_type", "dict_type"):
+        return _("The request body is not valid JSON.")
+    if kind.startswith(("greater_than", "less_than")):
+        return _("The value is out of range.")
+    return _("Invalid value.")
 
 
 @api.exception_handler(HttpError)

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",  # serves Swagger UI from our own static files, not a CDN
+    "django_countries",
     "django_htmx",
     "template_partials",
     "allauth",

@@ -22,10 +22,6 @@ from .models import Lead
 PAGE_SIZE = 50
 
 
-def field_labels() -> dict[str, object]:
-    return {f.name: f.verbose_name for f in Lead._meta.get_fields() if hasattr(f, "verbose_name")}
-
-
 @member_required(Perm.LEAD_VIEW)
 def lead_list(request: HttpRequest) -> HttpResponse:
     filters = LeadFilter.from_params(request.GET)
@@ -72,7 +68,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "nav_active": "leads",
         "lead": lead,
-        "history": history_for(target=lead, labels=field_labels(), user_fields=("owner",)),
+        "history": history_for(target=lead, user_fields=("owner",)),
         "can_edit": request.member.has(Perm.LEAD_EDIT),
         "can_delete": request.member.has(Perm.LEAD_DELETE),
     }

@@ -75,7 +75,7 @@ def history_for(
         .order_by("-id")[:limit]
     )
     events = list(events)
-    labels = labels or {}
+    labels = {**model_labels(target), **FACT_LABELS, **(labels or {})}
     user_ids = {
         v
         for e in events
@@ -92,7 +92,7 @@ def history_for(
         if event.actor_user is not None:
             actor = str(event.actor_user)
             if event.actor_kind == ActorKind.TOKEN:
-                actor = f"{actor} ({kinds[ActorKind.TOKEN]})"
+                actor = _("%(user)s via API token") % {"user": actor}
         else:
             actor = event.actor_label or str(kinds.get(event.actor_kind, event.actor_kind))
         rows = [
@@ -116,6 +116,16 @@ def history_for(
             )
         )
     return result
+
+
+def model_labels(target: Any) -> dict[str, Any]:
+    return {f.name: f.verbose_name for f in target._meta.get_fields() if hasattr(f, "verbose_name")}
+
+
+FACT_LABELS: dict[str, Any] = {
+    "tokens_revoked": gettext_lazy("API tokens revoked"),
+    "sessions_ended": gettext_lazy("sessions ended"),
+}
 
 
 def _display(target: Any, field_name: str, value: Any, names: dict[int, str] | None) -> Any:

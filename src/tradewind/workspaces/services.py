@@ -454,6 +454,12 @@ def user_preferences_update(*, actor: Actor, full_name: str, language: str, time
     return user
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """A personal preference without a workspace context (the sign-in page): not audited."""
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+
+
 # --- API tokens ----------------------------------------------------------------------------------------
 
 

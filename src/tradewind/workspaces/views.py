@@ -31,6 +31,8 @@ from .forms import (
     TokenForm,
     WorkspaceForm,
 )
+from .actors import Actor
+from .middleware import member_for
 from .models import ExchangeRate
 from .numbering import DEFAULT_FORMATS, number_format
 from .permissions import Perm
@@ -60,11 +62,12 @@ def language_switch(request: HttpRequest) -> HttpResponse:
         samesite="Lax",
         secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
     )
-    member = getattr(request, "member", None)
+    # /i18n/ is exempt from the workspace middleware (so an owner still setting up MFA can switch).
+    member = member_for(request) if request.user.is_authenticated else None
     if member is not None:
         user = member.user
         services.user_preferences_update(
-            actor=request.actor,
+            actor=Actor.for_member(member),
             full_name=user.full_name,
             language=language,
             time_zone=user.time_zone,

@@ -100,7 +100,7 @@ def load() -> Workspace:
             actor=Actor.for_member(creator),
             company_name=company,
             contact_name=contact,
-            email=f"{contact.split()[-1].lower()}@{domain}",
+            email=f"{_local_part(contact)}@{domain}",
             phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
             country=country,
             source=data.SOURCES[i % len(data.SOURCES)],
@@ -113,3 +113,8 @@ def load() -> Workspace:
             created_at=created, updated_at=created, status=data.STATUSES[i % len(data.STATUSES)]
         )
     return workspace
+
+
+def _local_part(contact: str) -> str:
+    last = contact.split()[-1].lower()
+    return last if last.isascii() and last.isalpha() else "info"
