@@ -14,8 +14,16 @@ from tradewind.workspaces.decorators import member_required
 def _rows(n: int) -> list[dict[str, object]]:
     now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     return [
-        {"code": f"XL2026{i:06d}", "company_name": f"Company {i}", "contact_name": "Contact", "country": "DE",
-         "source": "trade_show", "status": "new", "owner": "Rep", "created_at": now}
+        {
+            "code": f"XL2026{i:06d}",
+            "company_name": f"Company {i}",
+            "contact_name": "Contact",
+            "country": "DE",
+            "source": "trade_show",
+            "status": "new",
+            "owner": "Rep",
+            "created_at": now,
+        }
         for i in range(n)
     ]
 

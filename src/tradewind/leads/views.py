@@ -17,7 +17,6 @@ from . import selectors, services
 from .choices import LeadSource, LeadStatus
 from .filters import LeadFilter
 from .forms import LeadForm
-from .models import Lead
 
 PAGE_SIZE = 50
 

@@ -19,6 +19,7 @@ from tradewind.core.errors import ServiceError
 from tradewind.core.forms import add_service_error
 
 from . import selectors, services
+from .actors import Actor
 from .decorators import member_required
 from .forms import (
     InviteAcceptForm,
@@ -31,7 +32,6 @@ from .forms import (
     TokenForm,
     WorkspaceForm,
 )
-from .actors import Actor
 from .middleware import member_for
 from .models import ExchangeRate
 from .numbering import DEFAULT_FORMATS, number_format
