@@ -17,10 +17,42 @@ from rapidfuzz import fuzz
 
 # Free mail providers: sharing one of these says nothing about being the same company.
 PUBLIC_MAIL_DOMAINS = frozenset(
-    """gmail.com googlemail.com qq.com vip.qq.com foxmail.com 163.com 126.com yeah.net 139.com
-    sina.com sina.cn sohu.com aliyun.com outlook.com hotmail.com live.com msn.com yahoo.com
-    yahoo.co.jp icloud.com me.com aol.com protonmail.com proton.me gmx.de gmx.net web.de
-    mail.ru yandex.ru yandex.com naver.com daum.net rediffmail.com zoho.com""".split()
+    [
+        "gmail.com",
+        "googlemail.com",
+        "qq.com",
+        "vip.qq.com",
+        "foxmail.com",
+        "163.com",
+        "126.com",
+        "yeah.net",
+        "139.com",
+        "sina.com",
+        "sina.cn",
+        "sohu.com",
+        "aliyun.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.jp",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "protonmail.com",
+        "proton.me",
+        "gmx.de",
+        "gmx.net",
+        "web.de",
+        "mail.ru",
+        "yandex.ru",
+        "yandex.com",
+        "naver.com",
+        "daum.net",
+        "rediffmail.com",
+        "zoho.com",
+    ]
 )
 
 # Longest first, so "股份有限公司" goes before "有限公司" and "co ltd" before "co".
