@@ -51,11 +51,12 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, float):
         raise TypeError("money never comes from a float")
     try:
-        return Decimal(str(value).replace(",", "").strip())
-    except (InvalidOperation, ValueError) as exc:
-        raise ServiceError(
-            ErrorCode.INVALID, _("Not a valid amount: %(value)s") % {"value": value}
-        ) from exc
+        amount: Decimal | None = Decimal(str(value).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        amount = None
+    if amount is None or not amount.is_finite():  # "NaN" and "Infinity" parse, but are not money
+        raise ServiceError(ErrorCode.INVALID, _("Not a valid amount: %(value)s") % {"value": value})
+    return amount
 
 
 def _babel_locale(language: str) -> Locale:

@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -39,14 +40,15 @@ def keyset_page(
     A cursor is the sort values of the last row; a cursor starting with '<' pages backwards.
     """
     limit = max(1, min(limit, max_limit))
-    backwards = bool(cursor and cursor.startswith("<"))
-    values = _decode(cursor.lstrip("<")) if cursor else None
     fields = [f.lstrip("-") for f in order]
+    values = _coerce(qs.model, fields, _decode(cursor.lstrip("<")) if cursor else None)
+    # A cursor that does not decode to valid sort values is ignored: page 1, forwards.
+    backwards = bool(values is not None and cursor and cursor.startswith("<"))
     descending = [f.startswith("-") for f in order]
     if backwards:
         descending = [not d for d in descending]
     ordering = [("-" if d else "") + f for f, d in zip(fields, descending, strict=True)]
-    if values is not None and len(values) == len(fields):
+    if values is not None:
         qs = qs.filter(_after(fields, descending, values))
     rows = list(qs.order_by(*ordering)[: limit + 1])
     has_more = len(rows) > limit
@@ -63,6 +65,24 @@ def keyset_page(
     next_cursor = _encode(last_key) if more_after else None
     prev_cursor = "<" + _encode(first_key) if more_before else None
     return Page(items=rows, next_cursor=next_cursor, prev_cursor=prev_cursor, limit=limit)
+
+
+def _coerce(model: Any, fields: list[str], values: list[Any] | None) -> list[Any] | None:
+    if values is None or len(values) != len(fields):
+        return None
+    result = []
+    for path, value in zip(fields, values, strict=True):
+        field, current = None, model
+        for part in path.split("__"):
+            field = current._meta.get_field(part)
+            current = field.related_model or current
+        try:
+            result.append(field.to_python(value))  # type: ignore[union-attr]
+        except (ValidationError, ValueError, TypeError):
+            return None
+        if result[-1] is None:
+            return None
+    return result
 
 
 def _value(row: Any, field: str) -> Any:

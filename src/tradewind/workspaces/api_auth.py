@@ -10,7 +10,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from .actors import Actor
-from .middleware import member_for
+from .middleware import member_for, mfa_missing
 from .models import ApiToken, Membership
 from .services import token_authenticate
 from .timezones import effective_zone
@@ -54,7 +54,7 @@ class MemberSessionAuth(SessionAuth):
         if not request.user.is_authenticated:
             return None
         member = member_for(request)
-        if member is None:
+        if member is None or mfa_missing(member):
             return None
         _bind(request, member, Actor.for_member(member))
         return request.user

@@ -7,6 +7,7 @@ class WorkspaceError(StrEnum):
     TEAM_CYCLE = "team_cycle"
     TEAM_NOT_EMPTY = "team_not_empty"
     INVITATION_INVALID = "invitation_invalid"
+    INVITATION_SIGN_IN = "invitation_sign_in"
     TOKEN_INVALID = "token_invalid"
     SELF_DEACTIVATE = "self_deactivate"
     INVALID_TIME_ZONE = "invalid_time_zone"

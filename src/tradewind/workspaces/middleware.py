@@ -51,11 +51,11 @@ class WorkspaceMiddleware:
         if request.user.language:
             translation.activate(request.user.language)
             request.LANGUAGE_CODE = request.user.language
-        if not request.session.get("_tw_tracked") and request.session.session_key:
-            UserSession.objects.get_or_create(
-                session_key=request.session.session_key, defaults={"user": request.user}
-            )
-            request.session["_tw_tracked"] = True
+        key = request.session.session_key
+        # Keyed, not a flag: a password change or login rotates the key, and the new one must be known.
+        if key and request.session.get("_tw_tracked") != key:
+            UserSession.objects.get_or_create(session_key=key, defaults={"user": request.user})
+            request.session["_tw_tracked"] = key
         member = member_for(request)
         if member is None:
             logout(request)
@@ -67,17 +67,21 @@ class WorkspaceMiddleware:
         request.workspace = member.workspace  # type: ignore[attr-defined]
         request.actor = Actor.for_member(member)  # type: ignore[attr-defined]
         timezone.activate(effective_zone(member.workspace, member.user))
-        if (
-            member.workspace.require_mfa_for_admins
-            and member.role == Role.OWNER
-            and not path.startswith(ACCOUNT_PREFIX)
-            and not _has_totp(member.user_id)
-        ):
+        if not path.startswith(ACCOUNT_PREFIX) and mfa_missing(member):
             messages.warning(
                 request, _("This workspace requires two-factor sign-in for administrators.")
             )
             return redirect("mfa_activate_totp")
         return None
+
+
+def mfa_missing(member: Membership) -> bool:
+    """The workspace requires TOTP of its owners and this owner has not set it up."""
+    return (
+        member.workspace.require_mfa_for_admins
+        and member.role == Role.OWNER
+        and not _has_totp(member.user_id)
+    )
 
 
 def _has_totp(user_id: int) -> bool:

@@ -207,10 +207,14 @@ class AuditEvent(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     actor_kind = models.CharField(max_length=16, choices=ActorKind.choices)
     actor_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,  # history keeps the id; the row is never updated
+        db_constraint=False,
+        related_name="+",
     )
     actor_token = models.ForeignKey(
-        ApiToken, null=True, on_delete=models.SET_NULL, related_name="+"
+        ApiToken, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     actor_label = models.CharField(max_length=120, blank=True)
     verb = models.CharField(max_length=16, choices=AuditVerb.choices)

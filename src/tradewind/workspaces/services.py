@@ -37,6 +37,7 @@ from .models import (
     UserSession,
     Workspace,
 )
+from .numbering import number_format
 from .permissions import Perm
 from .timezones import available_zones
 
@@ -226,6 +227,7 @@ def team_update(
 @transaction.atomic
 def team_delete(*, actor: Actor, team: Team) -> None:
     require(actor, Perm.WORKSPACE_MANAGE)
+    team = Team.objects.select_for_update().get(pk=team.pk, workspace=actor.workspace)
     if team.parent_id is None or team.children.exists() or team.members.exists():
         raise ServiceError(
             WorkspaceError.TEAM_NOT_EMPTY, _("Only an empty team without sub-teams can be deleted.")
@@ -309,7 +311,11 @@ def invitation_for(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str, full_name: str = "") -> User:
+def invitation_accept(
+    *, token: str, password: str = "", full_name: str = "", accepting_user: User | None = None
+) -> User:
+    """A new person sets a password; someone who already has an account must be signed in as
+    that account (`accepting_user`): the link alone never signs anyone in as an existing user."""
     inv = invitation_for(token)
     if inv is None:
         raise ServiceError(
@@ -317,6 +323,12 @@ def invitation_accept(*, token: str, password: str, full_name: str = "") -> User
             _("This invitation link is invalid, used or expired."),
         )
     user = inv.membership.user
+    if user.has_usable_password() and (accepting_user is None or accepting_user.pk != user.pk):
+        raise ServiceError(
+            WorkspaceError.INVITATION_SIGN_IN,
+            _("Sign in as %(email)s to accept this invitation.") % {"email": user.email},
+            status=403,
+        )
     if not user.has_usable_password():
         try:
             validate_password(password, user)
@@ -534,12 +546,13 @@ def number_format_set(
         raise ServiceError(
             ErrorCode.INVALID, _("A prefix is 1–12 letters or digits; codes have 3–12 digits.")
         )
+    # "Before" is what codes looked like until now: the defaults when no row was saved yet.
+    before = audit.snapshot(number_format(actor.workspace, kind), ["prefix", "yearly", "width"])
     fmt, _created = NumberFormat.objects.select_for_update().get_or_create(
         workspace=actor.workspace,
         kind=kind,
         defaults={"prefix": prefix, "yearly": yearly, "width": width},
     )
-    before = audit.snapshot(fmt, ["prefix", "yearly", "width"])
     fmt.prefix, fmt.yearly, fmt.width = prefix, yearly, width
     fmt.save()
     audit.record(

@@ -6,7 +6,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -431,19 +432,31 @@ def invite_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for(token)
     if invitation is None:
         return render(request, "workspaces/invite_invalid.html", status=404)
-    needs_password = not invitation.membership.user.has_usable_password()
-    form = InviteAcceptForm(
-        request.POST or None, initial={"full_name": invitation.membership.user.full_name}
-    )
+    invitee = invitation.membership.user
+    needs_password = not invitee.has_usable_password()
+    if not needs_password and request.user.pk != invitee.pk:
+        # An existing account joins only after signing in as itself.
+        if request.user.is_authenticated:
+            logout(request)
+        messages.info(
+            request, _("Sign in as %(email)s to accept this invitation.") % {"email": invitee.email}
+        )
+        return redirect_to_login(request.get_full_path())
+    form = InviteAcceptForm(request.POST or None, initial={"full_name": invitee.full_name})
     if not needs_password:
         form.fields["password"].required = False
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.invitation_accept(token=token, **form.cleaned_data)
+            user = services.invitation_accept(
+                token=token,
+                accepting_user=request.user if request.user.is_authenticated else None,
+                **form.cleaned_data,
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if needs_password:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session["workspace_id"] = invitation.workspace_id
             messages.success(
                 request, _("Welcome to %(workspace)s.") % {"workspace": invitation.workspace}
