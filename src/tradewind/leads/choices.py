@@ -22,3 +22,31 @@ class LeadSource(models.TextChoices):
     DIRECTORY = "directory", _("Directory / database")
     SOCIAL = "social", _("Social media")
     OTHER = "other", _("Other")
+
+
+class LeadGrade(models.TextChoices):
+    A = "A", _("A · high intent")
+    B = "B", _("B · medium intent")
+    C = "C", _("C · low intent")
+
+
+class CompanySize(models.TextChoices):
+    MICRO = "1-10", _("1–10 people")
+    SMALL = "11-50", _("11–50 people")
+    MEDIUM = "51-200", _("51–200 people")
+    LARGE = "201-1000", _("201–1,000 people")
+    HUGE = "1000+", _("More than 1,000 people")
+
+
+# Open statuses can still be worked; the rest are final or parked.
+OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTING, LeadStatus.QUALIFIED, LeadStatus.DORMANT)
+
+DEFAULT_INVALID_REASONS = [
+    "no_need",
+    "no_budget",
+    "wrong_contact",
+    "competitor_cheaper",
+    "not_reachable",
+    "duplicate",
+    "spam",
+]

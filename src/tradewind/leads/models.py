@@ -10,7 +10,7 @@ from django_countries.fields import CountryField
 
 from tradewind.workspaces.models import WorkspaceModel
 
-from .choices import LeadSource, LeadStatus
+from .choices import DEFAULT_INVALID_REASONS, CompanySize, LeadGrade, LeadSource, LeadStatus
 
 
 class Lead(WorkspaceModel):
@@ -29,6 +29,51 @@ class Lead(WorkspaceModel):
         _("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW
     )
     need = models.TextField(_("need"), blank=True)
+    # Fields added by the leads module carry database defaults, so bulk paths (import, benchmark
+    # generator) that name only the columns they know keep working.
+    source_detail = models.CharField(_("source detail"), max_length=200, blank=True, db_default="")
+    company_name_alt = models.CharField(
+        _("company (other script)"), max_length=200, blank=True, db_default=""
+    )
+    industry = models.CharField(_("industry"), max_length=80, blank=True, db_default="")
+    company_size = models.CharField(
+        _("company size"), max_length=16, choices=CompanySize.choices, blank=True, db_default=""
+    )
+    city = models.CharField(_("city"), max_length=80, blank=True, db_default="")
+    website = models.CharField(_("website"), max_length=200, blank=True, db_default="")
+    contact_title = models.CharField(_("title"), max_length=120, blank=True, db_default="")
+    whatsapp = models.CharField(_("WhatsApp"), max_length=40, blank=True, db_default="")
+    wechat = models.CharField(_("WeChat"), max_length=60, blank=True, db_default="")
+    budget_min = models.DecimalField(
+        _("budget from"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    budget_max = models.DecimalField(
+        _("budget to"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    budget_currency = models.CharField(
+        _("budget currency"), max_length=3, blank=True, db_default=""
+    )
+    decision_chain = models.CharField(
+        _("decision chain"), max_length=200, blank=True, db_default=""
+    )
+    timeframe = models.CharField(_("timeframe"), max_length=80, blank=True, db_default="")
+    grade = models.CharField(
+        _("grade"), max_length=1, choices=LeadGrade.choices, blank=True, db_default=""
+    )
+    score = models.IntegerField(_("score"), default=0, db_default=0)
+    tags = models.JSONField(_("tags"), default=list, blank=True, db_default=[])
+    invalid_reason = models.CharField(_("invalid reason"), max_length=40, blank=True, db_default="")
+    status_note = models.CharField(_("status note"), max_length=500, blank=True, db_default="")
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    first_contacted_at = models.DateTimeField(_("first contacted"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
+    next_due_at = models.DateTimeField(_("next follow-up due"), null=True, blank=True)
+    # Normalised keys for dedupe and search; written by the services, never typed.
+    phone_e164 = models.CharField(max_length=20, blank=True, db_default="", editable=False)
+    email_domain = models.CharField(max_length=120, blank=True, db_default="", editable=False)
+    web_domain = models.CharField(max_length=120, blank=True, db_default="", editable=False)
+    company_key = models.CharField(max_length=200, blank=True, db_default="", editable=False)
+    company_pinyin = models.CharField(max_length=400, blank=True, db_default="", editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -55,3 +100,64 @@ class Lead(WorkspaceModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.company_name}"
+
+
+class LeadPolicy(models.Model):
+    """A workspace's rules for leads. One row per workspace, created with defaults on first use."""
+
+    workspace = models.OneToOneField(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="lead_policy"
+    )
+    required_fields = models.JSONField(
+        _("required fields"),
+        default=list,
+        blank=True,
+        help_text=_("Checked on every capture path: the form, the API, web forms and imports."),
+    )
+    invalid_reasons = models.JSONField(_("reasons a lead is invalid"), default=list, blank=True)
+    holding_cap = models.PositiveIntegerField(_("most open leads one rep may hold"), default=300)
+    daily_claim_limit = models.PositiveIntegerField(_("claims per rep per day"), default=30)
+    dormant_after_no_response = models.PositiveSmallIntegerField(
+        _("follow-ups without response before dormant"), default=2
+    )
+    reactivate_after_days = models.PositiveSmallIntegerField(
+        _("days before a dormant lead comes back"), default=30
+    )
+
+    class Meta:
+        verbose_name = _("lead policy")
+
+    def __str__(self) -> str:
+        return f"lead policy of {self.workspace_id}"
+
+    @classmethod
+    def for_workspace(cls, workspace: object) -> LeadPolicy:
+        policy, _created = cls.objects.get_or_create(
+            workspace=workspace,
+            defaults={
+                "invalid_reasons": list(DEFAULT_INVALID_REASONS),
+                "required_fields": ["company_name"],
+            },
+        )
+        return policy
+
+
+class LeadClaim(models.Model):
+    """One stint of a rep holding a lead taken from the pool; counts daily claims, keeps release reasons."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    claimed_at = models.DateTimeField()
+    released_at = models.DateTimeField(null=True, blank=True)
+    release_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "user", "claimed_at"], name="leadclaim_user_day_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"claim of lead {self.lead_id} by {self.user_id}"
