@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/delete/", views.lead_delete, name="delete"),
+    path("", include("tradewind.leads.urls_status")),
+    path("", include("tradewind.leads.urls_pool")),
 ]

@@ -1,0 +1,256 @@
+"""The table on the terminal and the vendor's section of docs/performance.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import re
+from pathlib import Path
+
+import django
+from django.db import connection
+
+from .measure import Figure
+
+START = "<!-- bench:{vendor}:start -->"
+END = "<!-- bench:{vendor}:end -->"
+VENDORS = (("sqlite", "SQLite"), ("postgresql", "PostgreSQL"))
+
+HEADER = """# Performance
+
+Measured by `make bench` (`bash bench/run.sh`, which runs `tradewind bench` once on SQLite and once
+on PostgreSQL when one answers on 127.0.0.1:5432). Each section below is rewritten by the run on
+that database; the text outside the marked sections is kept.
+
+How the figures are taken: in-process `django.test.Client` requests through the whole middleware
+stack, signed in as a sales manager whose data scope is the whole workspace; a few warm-up runs,
+then N timed runs (`--repeat`, fewer for a figure whose runs would take more than ~25 s):
+**p50** is the median and **p95** the nearest-rank 95th percentile, in milliseconds of server time
+(no network). The **floor** is the bare benchmark view (`/_bench/floor/page/` or `/json/`) producing
+a page of the same size through the same middleware and base template without touching the leads
+table; **ratio** = p50 / floor p50, i.e. what the real page costs on top of the framework.
+**queries** is the number of SQL statements of one request.
+
+"""
+
+
+def machine() -> dict[str, str]:
+    info = {"cpus": str(os.cpu_count() or "?"), "cpu": platform.processor() or "?", "memory": "?"}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                kib = int(line.split()[1])
+                info["memory"] = f"{kib / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    try:
+        info["load"] = " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        info["load"] = "?"
+    return info
+
+
+def database_version() -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("select sqlite_version()")
+            return f"SQLite {cursor.fetchone()[0]}"
+        cursor.execute("show server_version")
+        return f"PostgreSQL {cursor.fetchone()[0]}"
+
+
+def _ms(value: float | None) -> str:
+    return "—" if value is None else (f"{value:.1f}" if value < 1000 else f"{value:,.0f}")
+
+
+def table_rows(figures: list[Figure]) -> list[list[str]]:
+    rows = []
+    for f in figures:
+        ratio = f.ratio
+        rows.append(
+            [
+                f.label,
+                f.target.describe(),
+                _ms(f.p50),
+                _ms(f.p95),
+                _ms(f.floor_p50),
+                "—" if ratio is None else f"{ratio:.1f}×",
+                "—" if f.queries is None else str(f.queries),
+                f.status or "—",
+                str(f.runs or "—"),
+                f.notes,
+            ]
+        )
+    return rows
+
+
+COLUMNS = [
+    "figure",
+    "target",
+    "p50 ms",
+    "p95 ms",
+    "floor p50 ms",
+    "ratio",
+    "queries",
+    "status",
+    "runs",
+    "notes",
+]
+
+
+def terminal_table(figures: list[Figure]) -> str:
+    rows = [COLUMNS, *table_rows(figures)]
+    widths = [min(max(len(r[i]) for r in rows), 60) for i in range(len(COLUMNS))]
+    out = []
+    for n, row in enumerate(rows):
+        out.append("  ".join(cell[:60].ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if n == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return "\n".join(out)
+
+
+def _md(cell: str) -> str:
+    return cell.replace("|", "\\|")
+
+
+def markdown_section(
+    *,
+    vendor: str,
+    title: str,
+    scale: int,
+    figures: list[Figure],
+    generation: dict[str, object],
+    serving: list[dict[str, object]] | None,
+    extra: list[str],
+    load_before: str,
+) -> str:
+    info = machine()
+    lines = [
+        START.format(vendor=vendor),
+        f"## {title}",
+        "",
+        f"- **Date**: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- **Machine**: {info['cpus']} CPUs ({info['cpu']}), {info['memory']} RAM; "
+        f"load average before / after the run: {load_before} → {info['load']} "
+        "(the machine is shared; other work raises p95)",
+        f"- **Database**: {database_version()}; Python {platform.python_version()}, "
+        f"Django {django.get_version()}",
+        f"- **Scale**: {scale:,} leads in one workspace (`bench`), ~58 members in 7 teams",
+    ]
+    if generation:
+        lines.append(f"- **Generation**: {generation['text']}")
+    lines += [
+        "",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "|".join("---" for _ in COLUMNS) + "|",
+    ]
+    for row in table_rows(figures):
+        lines.append("| " + " | ".join(_md(c) for c in row) + " |")
+    if serving is not None:
+        lines += ["", "### Serving (gunicorn, 2 workers, `tradewind serve --no-worker`)", ""]
+        if not serving:
+            lines.append("Not measured in this run.")
+        for s in serving:
+            lines.append(f"- {s['text']}")
+    lines += ["", "### Query plans", ""]
+    lines.append(
+        "The statements on the leads table behind each figure, as "
+        + (
+            "`EXPLAIN QUERY PLAN`."
+            if vendor == "sqlite"
+            else "`EXPLAIN (ANALYZE, BUFFERS)` (actual rows and timings of one run)."
+        )
+        + " ⚠ marks what makes the cost grow with the table."
+    )
+    seen: set[str] = set()
+    for f in figures:
+        for plan in f.plans:
+            key = f.key + plan.sql
+            if key in seen:
+                continue
+            seen.add(key)
+            flags = "".join(f" ⚠ {flag}." for flag in plan.flags) or " no full scan."
+            lines += ["", f"**{f.label}**:{flags}", "", "```", *plan.lines, "```"]
+            sql = re.sub(r"\s+", " ", plan.sql)
+            lines += ["", f"<details><summary>SQL</summary>\n\n```sql\n{sql}\n```\n</details>"]
+    missed = [f for f in figures if f.status.startswith("missed")]
+    lines += ["", "### What stands in the way", ""]
+    if not missed:
+        lines.append("Every built figure meets its target.")
+    for f in missed:
+        lines.append(f"- **{f.label}** ({f.status}): {why(f, vendor)}")
+    for item in extra:
+        lines.append(f"- {item}")
+    lines += ["", END.format(vendor=vendor)]
+    return "\n".join(lines)
+
+
+def why(f: Figure, vendor: str) -> str:
+    flags = {flag for plan in f.plans for flag in plan.flags}
+    reasons = []
+    if f.key.startswith("search"):
+        reasons.append(
+            "the search is `icontains` over company, contact, e-mail and phone "
+            "(`LeadFilter.apply`); no index can serve `LIKE '%…%'`, so the list walks "
+            "`lead_ws_created_idx` newest-first and tests every row until 51 match — a rare term "
+            "reads the whole workspace"
+            + (
+                " (SQLite: FTS5 trigram for 3+ characters, base-table LIKE for 2)"
+                if vendor == "sqlite"
+                else " (PostgreSQL: pg_trgm GIN index on the searched text)"
+            )
+        )
+    if "deep" in f.key:
+        reasons.append(
+            "the keyset condition `created_at < x OR (created_at = x AND id < y)` "
+            "(`core.paging._after`) gives the planner no range on the index, so a deep page "
+            "walks every row before the cursor; a row-value comparison or a redundant "
+            "`created_at <= x` bound lets it seek"
+        )
+    if any("sorts" in x for x in flags):
+        reasons.append("the plan sorts all matching rows instead of reading an index in order")
+    if not reasons and f.ratio is not None and f.ratio < 2.5:
+        reasons.append(
+            f"the query is indexed; most of the time is the framework itself (floor "
+            f"{_ms(f.floor_p50)} ms = {f.ratio:.1f}× ratio): middleware, session and member "
+            "lookups, template rendering — and a shared, loaded 2-CPU machine"
+        )
+    if not reasons:
+        reasons.append("see the plan above")
+    return "; ".join(reasons) + "."
+
+
+def update_document(path: Path, vendor: str, section: str) -> None:
+    text = path.read_text() if path.exists() else HEADER
+    if not text.strip():
+        text = HEADER
+    for v, title in VENDORS:
+        if START.format(vendor=v) not in text:
+            text = (
+                text.rstrip()
+                + "\n\n"
+                + "\n".join(
+                    [
+                        START.format(vendor=v),
+                        f"## {title}",
+                        "",
+                        "Not run yet.",
+                        "",
+                        END.format(vendor=v),
+                    ]
+                )
+                + "\n"
+            )
+    pattern = re.compile(
+        re.escape(START.format(vendor=vendor)) + r".*?" + re.escape(END.format(vendor=vendor)),
+        re.S,
+    )
+    text = pattern.sub(lambda _m: section, text, count=1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
