@@ -56,7 +56,7 @@ messages: install-test
 	$(BIN)/python scripts/compile_messages.py
 
 bench: install-test
-	$(BIN)/tradewind bench
+	bash bench/run.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

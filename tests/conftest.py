@@ -82,12 +82,19 @@ def world(db) -> World:
     other_rep = add_member(ws, owner, "west@a.test", Role.SALES, west, DataScope.OWN)
     readonly = add_member(ws, owner, "viewer@a.test", Role.READ_ONLY, east, DataScope.TEAM)
     lead = lead_create(
-        actor=Actor.for_member(rep), company_name="ALPHA-EAST-SECRET GmbH", email="x@east.test"
+        allow_duplicates=True,
+        actor=Actor.for_member(rep),
+        company_name="ALPHA-EAST-SECRET GmbH",
+        email="x@east.test",
     )
     other_lead = lead_create(
-        actor=Actor.for_member(other_rep), company_name="ALPHA-WEST-SECRET Ltd"
+        allow_duplicates=True,
+        actor=Actor.for_member(other_rep),
+        company_name="ALPHA-WEST-SECRET Ltd",
     )
-    pool_lead = lead_create(actor=act, company_name="ALPHA-POOL Co", owner=None)
+    pool_lead = lead_create(
+        allow_duplicates=True, actor=act, company_name="ALPHA-POOL Co", owner=None
+    )
 
     boss2 = make_user("boss@b.test", "Boss B")
     ws2, owner2 = services.workspace_create(name="Beta Imports", owner=boss2, slug="beta")

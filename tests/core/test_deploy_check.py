@@ -12,7 +12,9 @@ def production_env(tmp_path) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in ("PYTEST_VERSION", "TRADEWIND_TESTING", "DATABASE_URL")
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests for this process; production never has it.
+        if k
+        not in ("PYTEST_VERSION", "TRADEWIND_TESTING", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     env.update(
         DEBUG="0",

@@ -162,13 +162,17 @@ def measure_serving(
 ) -> list[dict[str, object]]:
     port = _free_port()
     env = {**os.environ, "PORT": str(port)}
-    # serve runs collectstatic, then gunicorn; its access log goes nowhere (it would cost the run).
+    from django.conf import settings
+
+    log_path = Path(settings.DATA_DIR) / "bench-serve.log"
+    log_file = log_path.open("w")
+    # serve runs collectstatic, then gunicorn; its output (access log included) goes to a file.
     proc = subprocess.Popen(  # noqa: S603 - fixed argv
         [sys.executable, "-m", "tradewind", "serve", "--no-worker", "--workers", str(workers),
          "--host", "127.0.0.1", "--port", str(port)],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
     results: list[dict[str, object]] = []
@@ -187,7 +191,12 @@ def measure_serving(
         for name, path in paths.items():
             status, _body = _get(port, path, cookie)
             if status != 200:
-                raise RuntimeError(f"GET {path} answered {status} through gunicorn")
+                log_file.flush()
+                tail = log_path.read_text(errors="replace").splitlines()[-15:]
+                raise RuntimeError(
+                    f"GET {path} answered {status} through gunicorn; {log_path}:\n"
+                    + "\n".join(tail)
+                )
             log(f"  serving {name}: {concurrency} connections for {seconds} s with {tool} …")
             run = _wrk if shutil.which("wrk") else _loop
             run(port, path, cookie, 2, concurrency)  # warm-up
@@ -211,4 +220,5 @@ def measure_serving(
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        log_file.close()
     return results

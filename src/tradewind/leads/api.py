@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -23,10 +24,26 @@ class LeadIn(Schema):
     company_name: str = Field(min_length=1, max_length=200)
     contact_name: str = Field("", max_length=120)
     email: str | None = Field(None, max_length=254)
-    phone: str = Field("", max_length=32)
+    phone: str = Field("", max_length=40)
     country: str = Field("", max_length=2)
     source: LeadSource = LeadSource.OTHER
     need: str = ""
+    company_name_alt: str = Field("", max_length=200)
+    contact_title: str = Field("", max_length=120)
+    whatsapp: str = Field("", max_length=40)
+    wechat: str = Field("", max_length=60)
+    website: str = Field("", max_length=200)
+    city: str = Field("", max_length=80)
+    industry: str = Field("", max_length=80)
+    company_size: str = Field("", max_length=16)
+    source_detail: str = Field("", max_length=200)
+    budget_min: Decimal | None = None
+    budget_max: Decimal | None = None
+    budget_currency: str = Field("", max_length=3)
+    decision_chain: str = Field("", max_length=200)
+    timeframe: str = Field("", max_length=80)
+    grade: str = Field("", max_length=1, description="A, B, C or empty")
+    tags: list[str] = []
     owner_id: int | None = Field(
         None, description="A member's user id; null puts the lead in the pool"
     )
@@ -36,10 +53,26 @@ class LeadPatch(Schema):
     company_name: str | None = Field(None, min_length=1, max_length=200)
     contact_name: str | None = Field(None, max_length=120)
     email: str | None = Field(None, max_length=254)
-    phone: str | None = Field(None, max_length=32)
+    phone: str | None = Field(None, max_length=40)
     country: str | None = Field(None, max_length=2)
     source: LeadSource | None = None
     need: str | None = None
+    company_name_alt: str | None = Field(None, max_length=200)
+    contact_title: str | None = Field(None, max_length=120)
+    whatsapp: str | None = Field(None, max_length=40)
+    wechat: str | None = Field(None, max_length=60)
+    website: str | None = Field(None, max_length=200)
+    city: str | None = Field(None, max_length=80)
+    industry: str | None = Field(None, max_length=80)
+    company_size: str | None = Field(None, max_length=16)
+    source_detail: str | None = Field(None, max_length=200)
+    budget_min: Decimal | None = None
+    budget_max: Decimal | None = None
+    budget_currency: str | None = Field(None, max_length=3)
+    decision_chain: str | None = Field(None, max_length=200)
+    timeframe: str | None = Field(None, max_length=80)
+    grade: str | None = Field(None, max_length=1, description="A, B, C or empty")
+    tags: list[str] | None = None
     owner_id: int | None = None
     version: int | None = Field(None, description="The version you read; a newer one answers 409")
 
@@ -55,6 +88,27 @@ class LeadOut(Schema):
     source: str
     status: str
     need: str
+    company_name_alt: str
+    contact_title: str
+    whatsapp: str
+    wechat: str
+    website: str
+    city: str
+    industry: str
+    company_size: str
+    source_detail: str
+    budget_min: Decimal | None
+    budget_max: Decimal | None
+    budget_currency: str
+    decision_chain: str
+    timeframe: str
+    grade: str
+    score: int
+    tags: list[str]
+    invalid_reason: str
+    first_contacted_at: dt.datetime | None
+    last_activity_at: dt.datetime | None
+    next_due_at: dt.datetime | None
     owner_id: int | None
     version: int
     created_at: dt.datetime
@@ -70,6 +124,7 @@ class LeadFilterIn(Schema):
     status: str = ""
     source: str = ""
     owner: str = Field("", description="a user id, 'me' or 'none'")
+    grade: str = Field("", description="A, B or C")
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -114,9 +169,13 @@ def lead_list(request: HttpRequest, params: Query[LeadFilterIn]) -> dict:
 
 
 @router.post("", response={201: LeadOut, **ERRORS})
-def lead_create(request: HttpRequest, payload: LeadIn) -> Status:
+def lead_create(request: HttpRequest, payload: LeadIn, allow_duplicates: bool = False) -> Status:
+    """A likely duplicate (撞单) answers 409 `duplicate` listing the matches by code; repeat with
+    `allow_duplicates=true` to create it anyway."""
     data = _data(payload, partial=True)  # an unset owner_id means "me"; an explicit null, the pool
-    return Status(201, services.lead_create(actor=request.actor, **data))
+    return Status(
+        201, services.lead_create(actor=request.actor, allow_duplicates=allow_duplicates, **data)
+    )
 
 
 @router.get("/{lead_id}", response={200: LeadOut, **READ_ERRORS})

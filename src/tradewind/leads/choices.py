@@ -50,3 +50,18 @@ DEFAULT_INVALID_REASONS = [
     "duplicate",
     "spam",
 ]
+
+# Labels of the default reasons; a workspace may add its own codes, which read as themselves.
+INVALID_REASON_LABELS = {
+    "no_need": _("No need"),
+    "no_budget": _("No budget"),
+    "wrong_contact": _("Wrong contact"),
+    "competitor_cheaper": _("Competitor cheaper"),
+    "not_reachable": _("Not reachable"),
+    "duplicate": _("Duplicate"),
+    "spam": _("Spam"),
+}
+
+
+def invalid_reason_label(code: str) -> str:
+    return str(INVALID_REASON_LABELS.get(code, code))

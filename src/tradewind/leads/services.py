@@ -2,67 +2,56 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tradewind.core.errors import Conflict, ErrorCode, ServiceError
+from tradewind.core.errors import Conflict, ErrorCode
 from tradewind.workspaces import audit
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import AuditVerb
 from tradewind.workspaces.events import emit
-from tradewind.workspaces.models import Membership
 from tradewind.workspaces.numbering import code_next
 from tradewind.workspaces.permissions import Perm
 
-from .choices import LeadSource
+from .capture import EDITABLE, clean_lead
+from .dedupe import Match, find_duplicates
+from .errors import LeadCaptureError
 from .models import Lead
 
-EDITABLE = ["company_name", "contact_name", "email", "phone", "country", "source", "need", "owner"]
 
+class DuplicateFound(Conflict):
+    """The lead looks like one the workspace already has; the caller may confirm and retry."""
 
-def _clean(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    unknown = set(data) - set(EDITABLE)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    cleaned = {k: (v.strip() if isinstance(v, str) else v) for k, v in data.items()}
-    errors: dict[str, list[Any]] = {}
-    if "company_name" in cleaned and not cleaned["company_name"]:
-        errors["company_name"] = [_("Enter the company name.")]
-    if cleaned.get("email"):
-        try:
-            validate_email(cleaned["email"])
-        except ValidationError:
-            errors["email"] = [_("Enter a valid e-mail address.")]
-        cleaned["email"] = cleaned["email"].lower()
-    if "source" in cleaned and cleaned["source"] not in LeadSource.values:
-        errors["source"] = [_("Choose a source from the list.")]
-    if "owner" in cleaned:
-        owner_id = cleaned.pop("owner")
-        owner_id = getattr(owner_id, "pk", owner_id)
-        if (
-            owner_id is not None
-            and not Membership.objects.filter(
-                workspace=actor.workspace, user_id=owner_id, is_active=True
-            ).exists()
-        ):
-            errors["owner"] = [_("The owner must be an active member of this workspace.")]
-        cleaned["owner_id"] = owner_id
-    if errors:
-        raise ServiceError(ErrorCode.INVALID, _("Please correct the marked fields."), fields=errors)
-    return cleaned
+    def __init__(self, matches: list[Match]) -> None:
+        lines = {
+            f"{m.code}": [
+                f"{m.company_name} · {m.owner_name or _('lead pool')} · {', '.join(m.reason_labels)}"
+            ]
+            for m in matches
+        }
+        super().__init__(
+            LeadCaptureError.DUPLICATE,
+            _(
+                "This looks like a lead the workspace already has. Check the matches, or confirm to create it anyway."
+            ),
+            fields=lines,
+        )
+        self.matches = matches
 
 
 @transaction.atomic
-def lead_create(*, actor: Actor, **data: Any) -> Lead:
+def lead_create(*, actor: Actor, allow_duplicates: bool = False, **data: Any) -> Lead:
+    """Create a lead. Unless `allow_duplicates`, a likely duplicate (撞单) refuses with the matches."""
     require(actor, Perm.LEAD_CREATE)
     data.setdefault("owner", actor.user_id)
-    if not data.get("company_name"):
-        data["company_name"] = ""
-    cleaned = _clean(actor, data)
+    data.setdefault("company_name", "")
+    cleaned = clean_lead(workspace=actor.workspace, data=data)
+    if not allow_duplicates:
+        matches = find_duplicates(workspace=actor.workspace, keys=cleaned)
+        if matches:
+            raise DuplicateFound(matches)
     lead = Lead.objects.create(
         workspace=actor.workspace, code=code_next(workspace=actor.workspace, kind="lead"), **cleaned
     )
@@ -75,8 +64,8 @@ def lead_create(*, actor: Actor, **data: Any) -> Lead:
 def lead_update(*, actor: Actor, lead: Lead, version: int | None = None, **data: Any) -> Lead:
     """Optimistic locking: pass the version the editor saw; a newer one refuses the write."""
     require(actor, Perm.LEAD_EDIT)
-    cleaned = _clean(actor, data)
     current = Lead.objects.select_for_update().get(pk=lead.pk, workspace=actor.workspace)
+    cleaned = clean_lead(workspace=actor.workspace, data=data, existing=current)
     if version is not None and current.version != version:
         raise Conflict(
             ErrorCode.STALE_VERSION,

@@ -1,3 +1,7 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views_status
+
+urlpatterns: list = [
+    path("<int:pk>/status/", views_status.lead_transition, name="transition"),
+]

@@ -14,7 +14,7 @@ from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.selectors import history_for, members_of
 
 from . import selectors, services
-from .choices import LeadSource, LeadStatus
+from .choices import INVALID_REASON_LABELS, LeadGrade, LeadSource, LeadStatus
 from .filters import LeadFilter
 from .forms import LeadForm
 
@@ -33,6 +33,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "statuses": LeadStatus.choices,
         "sources": LeadSource.choices,
+        "grades": LeadGrade.choices,
         "can_create": request.member.has(Perm.LEAD_CREATE),
     }
     return render_page(request, "leads/list.html", context, partial="lead-results")
@@ -47,10 +48,16 @@ def lead_create(request: HttpRequest) -> HttpResponse:
     form = LeadForm(
         request.POST or None, owners=_owners(request), initial={"owner": request.member.user_id}
     )
+    duplicates = None
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            lead = services.lead_create(actor=request.actor, **data)
+            lead = services.lead_create(
+                actor=request.actor,
+                allow_duplicates=form.cleaned_data["confirm_duplicate"],
+                **form.service_data(),
+            )
+        except services.DuplicateFound as exc:
+            duplicates = exc.matches
         except ServiceError as exc:
             add_service_error(form, exc)
         else:
@@ -58,7 +65,11 @@ def lead_create(request: HttpRequest) -> HttpResponse:
             if "save_add" in request.POST:
                 return redirect("leads:create")
             return redirect("leads:detail", pk=lead.pk)
-    return render(request, "leads/form.html", {"nav_active": "leads", "form": form, "lead": None})
+    return render(
+        request,
+        "leads/form.html",
+        {"nav_active": "leads", "form": form, "lead": None, "duplicates": duplicates},
+    )
 
 
 @member_required(Perm.LEAD_VIEW)
@@ -67,7 +78,11 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "nav_active": "leads",
         "lead": lead,
-        "history": history_for(target=lead, user_fields=("owner",)),
+        "history": history_for(
+            target=lead,
+            user_fields=("owner",),
+            value_labels={"invalid_reason": INVALID_REASON_LABELS},
+        ),
         "can_edit": request.member.has(Perm.LEAD_EDIT),
         "can_delete": request.member.has(Perm.LEAD_DELETE),
     }
@@ -77,23 +92,21 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Perm.LEAD_EDIT)
 def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.lead_get(member=request.member, pk=pk)
-    initial = {
-        "company_name": lead.company_name,
-        "contact_name": lead.contact_name,
-        "email": lead.email,
-        "phone": lead.phone,
+    initial = {name: getattr(lead, name) for name in LeadForm.base_fields if hasattr(lead, name)}
+    initial |= {
         "country": lead.country.code if lead.country else "",
-        "source": lead.source,
-        "need": lead.need,
         "owner": lead.owner_id,
-        "version": lead.version,
+        "tags": ", ".join(lead.tags or []),
     }
     form = LeadForm(request.POST or None, owners=_owners(request), initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
         try:
-            services.lead_update(actor=request.actor, lead=lead, version=version, **data)
+            services.lead_update(
+                actor=request.actor,
+                lead=lead,
+                version=form.cleaned_data["version"],
+                **form.service_data(),
+            )
         except ServiceError as exc:
             add_service_error(form, exc)
         else:

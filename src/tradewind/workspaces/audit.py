@@ -74,5 +74,5 @@ def record_create(*, actor: Actor, target: models.Model, fields: list[str]) -> A
         actor=actor,
         verb=AuditVerb.CREATE,
         target=target,
-        changes={k: [None, v] for k, v in values.items() if v not in (None, "")},
+        changes={k: [None, v] for k, v in values.items() if v not in (None, "", [], {})},
     )

@@ -15,6 +15,8 @@ class Perm(StrEnum):
     LEAD_CREATE = "lead.create"
     LEAD_EDIT = "lead.edit"
     LEAD_DELETE = "lead.delete"
+    LEAD_ASSIGN = "lead.assign"  # hand leads to others, release anyone's lead to the pool
+    LEAD_REOPEN = "lead.reopen"  # move an invalid lead back to new
     API_TOKEN = "api.token"
 
 
@@ -23,7 +25,8 @@ _VIEW = frozenset({Perm.LEAD_VIEW, Perm.AUDIT_VIEW, Perm.API_TOKEN})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: _ALL,
-    Role.MANAGER: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE},
+    Role.MANAGER: _VIEW
+    | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE, Perm.LEAD_ASSIGN, Perm.LEAD_REOPEN},
     Role.SALES: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.MARKETING: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.FINANCE: _VIEW | {Perm.RATES_MANAGE},

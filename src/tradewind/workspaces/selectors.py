@@ -60,6 +60,7 @@ def history_for(
     target: Any,
     labels: dict[str, Any] | None = None,
     user_fields: tuple[str, ...] = (),
+    value_labels: dict[str, dict[str, Any]] | None = None,
     limit: int = 50,
 ) -> list[HistoryRow]:
     """The audit trail of one record the caller has already fetched through visible_to()."""
@@ -99,7 +100,8 @@ def history_for(
             (
                 str(labels.get(k, k)),
                 *(
-                    _display(target, k, value, names if k in user_fields else None)
+                    (value_labels or {}).get(k, {}).get(value)
+                    or _display(target, k, value, names if k in user_fields else None)
                     for value in v[:2]
                 ),
             )
@@ -125,6 +127,7 @@ def model_labels(target: Any) -> dict[str, Any]:
 FACT_LABELS: dict[str, Any] = {
     "tokens_revoked": gettext_lazy("API tokens revoked"),
     "sessions_ended": gettext_lazy("sessions ended"),
+    "reason": gettext_lazy("reason"),
 }
 
 
@@ -154,4 +157,6 @@ ACTION_LABELS: dict[str, Any] = {
     "reactivated": gettext_lazy("reactivated"),
     "revoked": gettext_lazy("revoked"),
     "invitation_accepted": gettext_lazy("accepted the invitation"),
+    "claimed": gettext_lazy("claimed from the lead pool"),
+    "released": gettext_lazy("released to the lead pool"),
 }

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+import phonenumbers
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
@@ -97,11 +98,12 @@ def load() -> Workspace:
         owner_email = None if i % 6 == 5 else reps[i % len(reps)]
         creator = members[owner_email] if owner_email else members["zhaomin@demo.test"]
         lead = lead_create(
+            allow_duplicates=True,  # the demo repeats companies on purpose
             actor=Actor.for_member(creator),
             company_name=company,
             contact_name=contact,
             email=f"{_local_part(contact)}@{domain}",
-            phone=f"+{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}",
+            phone=_phone(country, rng),
             country=country,
             source=data.SOURCES[i % len(data.SOURCES)],
             need=data.NEEDS[i % len(data.NEEDS)],
@@ -118,3 +120,11 @@ def load() -> Workspace:
 def _local_part(contact: str) -> str:
     last = contact.split()[-1].lower()
     return last if last.isascii() and last.isalpha() else "info"
+
+
+def _phone(country: str, rng: random.Random) -> str:
+    """A dialable-looking number of the lead's country: its example mobile with other last digits."""
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    digits = str(example.national_number)
+    varied = digits[:-4] + f"{rng.randint(0, 9999):04d}"
+    return f"+{example.country_code} {varied}"
