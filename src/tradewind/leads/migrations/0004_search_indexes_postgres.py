@@ -20,6 +20,9 @@ def forwards(apps, schema_editor):
         return
     for name, definition in INDEXES.items():
         schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON leads_lead {definition}")
+    # Expression indexes get statistics only from ANALYZE; without them the planner overestimates
+    # matches and walks the created_at index instead (1.9 s instead of 33 ms at 1M leads).
+    schema_editor.execute("ANALYZE leads_lead")
 
 
 def backwards(apps, schema_editor):
