@@ -27,6 +27,7 @@ ROUTE_TARGETS: dict[str, str] = {
     "leads:transition": "lead",
     "leads:claim": "lead",
     "leads:release": "lead",
+    "leads:followup_add": "lead",
     "settings:member_edit": "member",
     "settings:member_deactivate": "member",
     "settings:member_reactivate": "member",

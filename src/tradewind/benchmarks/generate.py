@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 
 from tradewind.leads.models import Lead
+from tradewind.leads.search import cjk_pairs
 from tradewind.workspaces import services
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import DataScope, Role, TeamKind
@@ -337,12 +338,13 @@ def lead_rows(
             elif r < 0.20:
                 phone = ""
             owner = None if rng.random() < POOL_SHARE else owner_ids[rng.randrange(len(owner_ids))]
+            contact = contact if rng.random() < 0.9 else ""  # same draw order as before
             # The normalised keys the services write (phones are generated in E.164 already).
             batch.append(
                 {
                     "code": f"XL{year}{seq[year]:06d}",
                     "company_name": company,
-                    "contact_name": contact if rng.random() < 0.9 else "",
+                    "contact_name": contact,
                     "email": email,
                     "phone": phone,
                     "country": country,
@@ -352,6 +354,7 @@ def lead_rows(
                     "owner_id": owner,
                     "phone_e164": phone,
                     "email_domain": email.rsplit("@", 1)[-1] if email else "",
+                    "search_pairs": cjk_pairs(company, contact, email, phone),
                     "created_at": created,
                     "updated_at": created,
                     "version": 1,
@@ -368,7 +371,7 @@ def lead_rows(
 GENERATED = {
     "code", "company_name", "contact_name", "email", "phone", "country", "source", "status",
     "need", "owner_id", "created_at", "updated_at", "version", "workspace_id",
-    "phone_e164", "email_domain",
+    "phone_e164", "email_domain", "search_pairs",
 }  # fmt: skip
 
 

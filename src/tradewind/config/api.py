@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from tradewind import __version__
 from tradewind.core.errors import ErrorCode, ServiceError
 from tradewind.leads.api import router as leads_router
+from tradewind.leads.api_followups import router as leads_followups_router
 from tradewind.leads.api_pool import router as leads_pool_router
 from tradewind.leads.api_status import router as leads_status_router
 from tradewind.workspaces.api import router as workspaces_router
@@ -110,4 +111,5 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", workspaces_router)
 api.add_router("/leads", leads_status_router)
 api.add_router("/leads", leads_pool_router)
+api.add_router("/leads", leads_followups_router)
 api.add_router("/leads", leads_router)

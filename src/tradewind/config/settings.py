@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "tradewind.core",
     "tradewind.workspaces",
+    "tradewind.activities",
     "tradewind.leads",
     "tradewind.demo",
     "tradewind.benchmarks",

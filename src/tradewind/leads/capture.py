@@ -19,6 +19,7 @@ from tradewind.workspaces.models import Membership, Workspace
 
 from .choices import CompanySize, LeadGrade, LeadSource
 from .models import Lead, LeadPolicy
+from .search import SEARCHED_FIELDS, cjk_pairs
 
 TEXT_FIELDS = [
     "company_name",
@@ -134,6 +135,10 @@ def clean_lead(
     if "company_name" in cleaned:
         cleaned["company_key"] = normalize.company_key(cleaned["company_name"])
         cleaned["company_pinyin"] = normalize.company_pinyin(cleaned["company_name"])[:400]
+    if any(name in cleaned for name in SEARCHED_FIELDS):
+        cleaned["search_pairs"] = cjk_pairs(
+            *(_value(f, cleaned, existing) for f in SEARCHED_FIELDS)
+        )
     if "owner" in cleaned:
         owner_id = cleaned.pop("owner")
         owner_id = getattr(owner_id, "pk", owner_id)

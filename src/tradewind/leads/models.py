@@ -74,6 +74,9 @@ class Lead(WorkspaceModel):
     web_domain = models.CharField(max_length=120, blank=True, db_default="", editable=False)
     company_key = models.CharField(max_length=200, blank=True, db_default="", editable=False)
     company_pinyin = models.CharField(max_length=400, blank=True, db_default="", editable=False)
+    # The overlapping pairs of CJK characters in the searched fields ("博鑫化工" -> "博鑫 鑫化 化工"):
+    # SQLite's FTS finds 2-character Chinese fragments through it (leads/search.py).
+    search_pairs = models.TextField(blank=True, db_default="", editable=False)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),
@@ -101,6 +104,21 @@ class Lead(WorkspaceModel):
     def __str__(self) -> str:
         return f"{self.code} {self.company_name}"
 
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A safety net for saves that bypass capture.clean_lead: the pairs follow the text.
+        from .search import SEARCHED_FIELDS, cjk_pairs
+
+        self.search_pairs = cjk_pairs(*(getattr(self, f) for f in SEARCHED_FIELDS))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_pairs"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def default_cadence_days() -> dict[str, int]:
+    """A twice a week, B weekly, C every two weeks, no grade weekly (DOMAIN.md, seed 003)."""
+    return {"A": 3, "B": 7, "C": 14, "": 7}
+
 
 class LeadPolicy(models.Model):
     """A workspace's rules for leads. One row per workspace, created with defaults on first use."""
@@ -122,6 +140,10 @@ class LeadPolicy(models.Model):
     )
     reactivate_after_days = models.PositiveSmallIntegerField(
         _("days before a dormant lead comes back"), default=30
+    )
+    # Days to the next follow-up by grade ("" = no grade), counted in the workspace's zone.
+    cadence_days = models.JSONField(
+        _("follow-up cadence in days by grade"), default=default_cadence_days, blank=True
     )
 
     class Meta:

@@ -5,17 +5,17 @@ from django.db.models import QuerySet
 from tradewind.core.paging import Page, keyset_page
 from tradewind.workspaces.models import Membership
 
-from .filters import LeadFilter
+from .filters import LIST_ORDER, SEARCH_ORDER, LeadFilter
 from .models import Lead
 
-LIST_ORDER = ("-created_at", "-id")
+__all__ = ["LIST_ORDER", "SEARCH_ORDER", "lead_get", "lead_list", "leads_visible"]
 
 
 def lead_list(*, member: Membership, filters: LeadFilter, cursor: str | None, limit: int) -> Page:
     qs = filters.apply(Lead.objects.visible_to(member), user_id=member.user_id).select_related(
         "owner"
     )
-    return keyset_page(qs, order=LIST_ORDER, cursor=cursor, limit=limit)
+    return keyset_page(qs, order=filters.order, cursor=cursor, limit=limit)
 
 
 def lead_get(*, member: Membership, pk: int) -> Lead:

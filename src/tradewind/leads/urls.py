@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.lead_delete, name="delete"),
     path("", include("tradewind.leads.urls_status")),
     path("", include("tradewind.leads.urls_pool")),
+    path("", include("tradewind.leads.urls_followups")),
 ]
