@@ -175,3 +175,16 @@ def test_grade_filter_is_shared_by_page_and_api(world, api, token_for, client_fo
     assert [i["company_name"] for i in items] == ["Grade A Buyer"]
     page = client_for(world.rep).get("/leads/?grade=A")
     assert [lead.company_name for lead in page.context["page"].items] == ["Grade A Buyer"]
+
+
+def test_prose_keeps_chinese_punctuation_while_keys_fold_width(world):
+    lead = lead_create(
+        actor=world.actor(world.rep),
+        company_name="宁波海风（中国）电器有限公司",
+        need="咖啡机 OEM，预算 USD 80k，年底前下单。",
+        phone="１３８００１３８０００",
+    )
+    lead.refresh_from_db()
+    assert lead.need == "咖啡机 OEM，预算 USD 80k，年底前下单。"
+    assert lead.company_name == "宁波海风（中国）电器有限公司"
+    assert lead.company_key == "宁波海风中国电器" and lead.phone_e164 == "+8613800138000"

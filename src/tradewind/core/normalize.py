@@ -120,6 +120,13 @@ def clean_text(value: str | None) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
 
 
+def trim_text(value: str | None) -> str:
+    """Trimmed, inner runs of white space folded; characters otherwise as typed."""
+    if not value:
+        return ""
+    return _SPACES.sub(" ", str(value)).strip()
+
+
 def normalize_email(value: str | None) -> str:
     """A valid address in lower case, or "" when empty. Raises ValueError when malformed."""
     text = clean_text(value).lower()

@@ -43,6 +43,19 @@ TEXT_FIELDS = [
     "timeframe",
     "grade",
 ]
+# Identifiers, where full-width and half-width forms mean the same thing.
+CODE_FIELDS = {
+    "email",
+    "phone",
+    "whatsapp",
+    "wechat",
+    "website",
+    "country",
+    "company_size",
+    "source",
+    "budget_currency",
+    "grade",
+}
 EDITABLE = [*TEXT_FIELDS, "budget_min", "budget_max", "tags", "owner"]
 
 # Fields a workspace may make mandatory (seed 003's default: company, contact, phone, need, source,
@@ -69,8 +82,12 @@ def clean_lead(
     errors: dict[str, list[Any]] = {}
     cleaned: dict[str, Any] = {}
     for name, value in data.items():
-        if name in TEXT_FIELDS:
+        if name in CODE_FIELDS:
             cleaned[name] = normalize.clean_text(value)
+        elif name in TEXT_FIELDS:
+            # What people wrote stays as written (full-width ，。（）in Chinese prose); only the
+            # derived keys below are width-folded.
+            cleaned[name] = normalize.trim_text(value)
         else:
             cleaned[name] = value
 
