@@ -107,6 +107,7 @@ def load() -> Workspace:
             country=country,
             source=data.SOURCES[i % len(data.SOURCES)],
             need=data.NEEDS[i % len(data.NEEDS)],
+            grade=("A", "B", "B", "C", "")[i % 5],
             owner=users[owner_email].pk if owner_email else None,
         )
         created = now - dt.timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23))
