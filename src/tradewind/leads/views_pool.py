@@ -7,14 +7,14 @@ page: the losing rep of a race is told who won and sent on.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tradewind.core import errors
+from tradewind.core.forms import report_service_error
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
 
@@ -28,18 +28,6 @@ def _back(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("leads:list") + "?owner=none")
 
 
-def _refused(request: HttpRequest, exc: errors.ServiceError) -> None:
-    if isinstance(exc, errors.PermissionDenied):
-        raise PermissionDenied(str(exc.message))
-    if isinstance(exc, errors.NotFound):
-        raise Http404(str(exc.message))
-    for field_messages in exc.fields.values():
-        for message in field_messages:
-            messages.error(request, message)
-    if not exc.fields:
-        messages.error(request, exc.message)
-
-
 @require_POST
 @member_required(Perm.LEAD_EDIT)
 def lead_claim(request: HttpRequest, pk: int) -> HttpResponse:
@@ -47,7 +35,7 @@ def lead_claim(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         lead = pool.lead_claim(actor=request.actor, lead=lead)
     except errors.ServiceError as exc:
-        _refused(request, exc)
+        report_service_error(request, exc)
     else:
         messages.success(request, _("Lead %(code)s is yours now.") % {"code": lead.code})
     return _back(request, pk)
@@ -62,7 +50,7 @@ def lead_release(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.actor, lead=lead, reason=request.POST.get("reason", "")
         )
     except errors.ServiceError as exc:
-        _refused(request, exc)
+        report_service_error(request, exc)
     else:
         messages.success(
             request, _("Lead %(code)s was released to the lead pool.") % {"code": lead.code}

@@ -7,14 +7,14 @@ move the member's role may not take is 403.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tradewind.core import errors
+from tradewind.core.forms import report_service_error
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
 
@@ -25,14 +25,6 @@ from .choices import LeadStatus
 def _version(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     return int(raw) if raw.isdigit() else None
-
-
-def _refused(request: HttpRequest, exc: errors.ServiceError) -> None:
-    if isinstance(exc, errors.PermissionDenied):
-        raise PermissionDenied(str(exc.message))
-    if isinstance(exc, errors.NotFound):
-        raise Http404(str(exc.message))
-    messages.error(request, exc.message)
 
 
 @require_POST
@@ -49,7 +41,7 @@ def lead_transition(request: HttpRequest, pk: int) -> HttpResponse:
             version=_version(request.POST.get("version")),
         )
     except errors.ServiceError as exc:
-        _refused(request, exc)
+        report_service_error(request, exc)
     else:
         messages.success(
             request,
