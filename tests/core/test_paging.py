@@ -232,3 +232,18 @@ def test_the_api_pages_with_cursors(owner, api):
             break
     assert seen == expected_order(owner)
     assert api("get", "/leads?cursor=garbage!!&limit=3", token=raw).status_code == 200
+
+
+def test_capped_count_stops_at_the_cap(world):
+    from tradewind.core.paging import capped_count
+    from tradewind.leads.models import Lead
+
+    qs = Lead.objects.filter(workspace=world.ws)
+    assert capped_count(qs) == (3, False)
+    assert capped_count(qs, cap=2) == (2, True)
+
+
+def test_home_tiles_show_counts(world, client_for):
+    resp = client_for(world.owner).get("/")
+    assert resp.context["my_leads"] == (0, False) and resp.context["pool_leads"] == (1, False)
+    assert b'data-testid="pool-leads">1<' in resp.content

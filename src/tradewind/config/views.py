@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from tradewind.core.paging import capped_count
 from tradewind.leads.models import Lead
 from tradewind.workspaces.decorators import member_required
 
@@ -39,8 +40,8 @@ def home(request: HttpRequest) -> HttpResponse:
     leads = Lead.objects.visible_to(request.member)
     context = {
         "nav_active": "home",
-        "my_leads": leads.filter(owner_id=request.member.user_id).count(),
-        "pool_leads": leads.filter(owner__isnull=True).count(),
+        "my_leads": capped_count(leads.filter(owner_id=request.member.user_id)),
+        "pool_leads": capped_count(leads.filter(owner__isnull=True)),
         "recent": list(leads.select_related("owner").order_by("-created_at", "-id")[:8]),
     }
     return render(request, "home.html", context)

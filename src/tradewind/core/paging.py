@@ -105,3 +105,13 @@ def _after(fields: list[str], descending: list[bool], values: list[Any]) -> Q:
     # first key lets them start at the cursor (measured at 1M rows: 260 ms -> 3 ms for a deep page).
     bound = Q(**{f"{fields[0]}__{'lte' if descending[0] else 'gte'}": values[0]})
     return bound & condition
+
+
+COUNT_CAP = 1000
+
+
+def capped_count(qs: QuerySet, cap: int = COUNT_CAP) -> tuple[int, bool]:
+    """How many rows, counting no further than `cap`: (count, reached_cap). A dashboard tile needs
+    "1000+", not a scan of a million rows on every visit."""
+    count = qs.order_by()[:cap].count()
+    return count, count >= cap
