@@ -13,8 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tradewind.config.api import api
-from tradewind.leads.models import Lead
-from tradewind.workspaces.models import ApiToken, Membership, Team
+from tradewind.leads.models import AssignmentRule, Lead, LeadImport, WebForm
+from tradewind.workspaces.models import ApiToken, Membership, SavedView, Team
 
 # Routes that are not workspace data: authentication flows, public pages, the API (walked below).
 SKIP_PREFIXES = ("accounts/", "api/", "invite/", "i18n/", "healthz", "static/")
@@ -28,13 +28,46 @@ ROUTE_TARGETS: dict[str, str] = {
     "leads:claim": "lead",
     "leads:release": "lead",
     "leads:followup_add": "lead",
+    "leads:import_detail": "lead_import",
+    "leads:import_preview": "lead_import",
+    "leads:import_start": "lead_import",
+    "leads:import_errors": "lead_import",
+    "leads:import_undo": "lead_import",
+    "leads:convert": "lead",
+    "leads:merge": "lead",
+    "customers:detail": "customer",
+    "customers:edit": "customer",
+    "customers:contact_create": "customer",
+    "customers:contact_edit": "contact",
+    "sales:opportunity_detail": "opportunity",
+    "leads:assign": "lead",
+    "leads:assignment_trial": "lead",
+    "leads:webform_detail": "webform",
+    "leads:webform_edit": "webform",
+    "leads:webform_toggle": "webform",
+    "leads:webform_process_overflow": "webform",
+    "leads:assignment_rule_edit": "assignment_rule",
+    "leads:assignment_rule_delete": "assignment_rule",
+    "leads:assignment_rule_move": "assignment_rule",
+    "webform_public:form": "webform",
+    "leads:view_delete": "saved_view",
+    "leads:score": "lead",
+    "leads:grade": "lead",
+    "leads:scoring_rule_edit": "scoring_rule",
+    "leads:scoring_rule_delete": "scoring_rule",
+    "activities:notification_read": "notification",
     "settings:member_edit": "member",
     "settings:member_deactivate": "member",
     "settings:member_reactivate": "member",
     "settings:team_edit": "team",
     "settings:token_revoke": "token",
 }
-API_TARGETS: dict[str, str] = {"lead_id": "lead"}
+API_TARGETS: dict[str, str] = {"lead_id": "lead", "view_id": "saved_view", "form_id": "webform"}
+API_TARGETS.update({"import_id": "lead_import"})
+API_TARGETS.update({"notification_id": "notification"})
+API_TARGETS.update(
+    {"customer_id": "customer", "contact_id": "contact", "opportunity_id": "opportunity"}
+)
 
 SECRETS = (b"ALPHA-EAST-SECRET", b"ALPHA-WEST-SECRET", b"rep@a.test", b"Alpha Trading")
 
@@ -66,7 +99,28 @@ def targets(world) -> dict[str, Callable[[], object]]:
         name="walker",
         defaults={"prefix": "walker01", "token_hash": "x"},
     )
-    return {"lead": world.lead, "member": world.rep, "team": world.east, "token": token}
+    saved_view, _new = SavedView.objects.get_or_create(
+        workspace=world.ws, user=world.rep.user, module="leads", name="walker", query="grade=A"
+    )
+    webform, _new = WebForm.objects.get_or_create(
+        workspace=world.ws, name="walker form", defaults={"fields": ["company_name"]}
+    )
+    rule, _new = AssignmentRule.objects.get_or_create(
+        workspace=world.ws, name="walker rule", defaults={"action": "pool", "position": 1}
+    )
+    lead_import = import_target(world)
+    return {
+        **scoring_objects(world),
+        "lead_import": lead_import,
+        **customer_objects(world),
+        "webform": webform,
+        "assignment_rule": rule,
+        "lead": world.lead,
+        "member": world.rep,
+        "team": world.east,
+        "token": token,
+        "saved_view": saved_view,
+    }
 
 
 def state(world) -> tuple:
@@ -85,7 +139,29 @@ def state(world) -> tuple:
         team.name,
         team.parent_id,
         tokens,
+        customer_state(world),
+        list(WebForm.objects.filter(workspace=world.ws).values_list("pk", "version", "is_active")),
+        list(AssignmentRule.objects.filter(workspace=world.ws).values_list("pk", "version")),
+        SavedView.objects.filter(workspace=world.ws).count(),
+        scoring_state(world),
+        list(LeadImport.objects.filter(workspace=world.ws).values_list("pk", "status", "mapping")),
     )
+
+
+def import_target(world) -> LeadImport:
+    """An import batch of the rep (a colleague in another team and the other workspace see 404)."""
+    batch, _new = LeadImport.objects.get_or_create(
+        workspace=world.ws,
+        created_by=world.rep.user,
+        file_name="walker.csv",
+        defaults={"status": "done", "created_count": 1, "headers": ["Company"], "total_rows": 1},
+    )
+    return batch
+
+
+def body(resp) -> bytes:
+    """The bytes of a response, streamed (exports, downloads) or not."""
+    return b"".join(resp.streaming_content) if resp.streaming else resp.content
 
 
 def absent_status(client, method: str, route: str) -> int:
@@ -154,8 +230,8 @@ def test_list_pages_show_no_foreign_data(world, client_for):
         if params:
             continue
         resp = client.get("/" + route, follow=True)
-        assert resp.status_code in (200, 403), f"/{route}: {resp.status_code}"
-        assert not any(s in resp.content for s in SECRETS), (
+        assert resp.status_code in (200, 403, 405), f"/{route}: {resp.status_code}"
+        assert not any(s in body(resp) for s in SECRETS), (
             f"/{route} leaked data of another workspace"
         )
 
@@ -204,7 +280,7 @@ def test_api_lists_show_no_foreign_data(world, api, token_for):
         if method == "get" and "{" not in path:
             resp = api("get", path, token=token)
             assert resp.status_code in (200, 422), f"GET {path}: {resp.status_code}"
-            assert not any(s in resp.content for s in SECRETS), f"GET {path} leaked data"
+            assert not any(s in body(resp) for s in SECRETS), f"GET {path} leaked data"
 
 
 def test_api_requires_authentication(world, api):
@@ -213,3 +289,67 @@ def test_api_requires_authentication(world, api):
         resp = api(method, url, json={} if method in ("post", "put", "patch") else None)
         assert resp.status_code == 401, f"{method.upper()} {url}: {resp.status_code}"
         assert resp.json()["code"] == "unauthenticated"
+
+
+def customer_objects(world) -> dict[str, object]:
+    """A customer of the rep (workspace A, team east) with a contact and an opportunity."""
+    from tradewind.customers.models import Contact, Customer
+    from tradewind.sales.models import Opportunity
+    from tradewind.sales.services import pipeline_default
+
+    customer, _new = Customer.objects.get_or_create(
+        workspace=world.ws,
+        code="KHWALK1",
+        defaults={"name": "ALPHA-EAST-SECRET Buyer GmbH", "owner": world.rep.user},
+    )
+    contact, _new = Contact.objects.get_or_create(
+        workspace=world.ws, customer=customer, name="ALPHA-EAST-SECRET Person"
+    )
+    pipeline = pipeline_default(world.ws)
+    opportunity, _new = Opportunity.objects.get_or_create(
+        workspace=world.ws,
+        code="SJWALK1",
+        defaults={
+            "name": "ALPHA-EAST-SECRET deal",
+            "customer": customer,
+            "pipeline": pipeline,
+            "stage": pipeline.stages.first(),
+            "owner": world.rep.user,
+        },
+    )
+    return {"customer": customer, "contact": contact, "opportunity": opportunity}
+
+
+def customer_state(world) -> tuple:
+    from tradewind.customers.models import Contact, Customer
+    from tradewind.sales.models import Opportunity
+
+    return (
+        list(Customer.objects.filter(workspace=world.ws).values_list("pk", "version", "name")),
+        list(Contact.objects.filter(workspace=world.ws).values_list("pk", "version", "name")),
+        Opportunity.objects.filter(workspace=world.ws).count(),
+    )
+
+
+def scoring_objects(world) -> dict[str, object]:
+    """A scoring rule of workspace A and a notification of the rep (anyone else sees 404)."""
+    from tradewind.activities.models import Notification
+    from tradewind.leads.models import ScoringRule
+
+    rule, _new = ScoringRule.objects.get_or_create(
+        workspace=world.ws, name="walker scoring rule", defaults={"fact": "has_email", "points": 1}
+    )
+    note, _new = Notification.objects.get_or_create(
+        workspace=world.ws, user=world.rep.user, kind="lead.recycled", key="walker"
+    )
+    return {"scoring_rule": rule, "notification": note}
+
+
+def scoring_state(world) -> tuple:
+    from tradewind.activities.models import Notification
+    from tradewind.leads.models import ScoringRule
+
+    return (
+        list(ScoringRule.objects.filter(workspace=world.ws).values_list("pk", "version", "name")),
+        list(Notification.objects.filter(workspace=world.ws).values_list("pk", "read_at")),
+    )

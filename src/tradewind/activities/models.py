@@ -46,3 +46,41 @@ class FollowUp(WorkspaceModel):
 
     def __str__(self) -> str:
         return f"{self.target_type} #{self.target_id} · {self.channel} {self.happened_at:%Y-%m-%d}"
+
+
+class Notification(models.Model):
+    """An in-app message to one user (activities/notifications.py). Stored as a kind and its
+    parameters and rendered when read, in the reader's language. `key` makes a message idempotent:
+    one row per (workspace, user, key) when the key is not blank."""
+
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    key = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "key"],
+                condition=~models.Q(key=""),
+                name="notification_unique_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "user", "-id"], name="notification_user_idx"),
+            models.Index(
+                fields=["workspace", "user"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.user_id}"

@@ -8,11 +8,22 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 
 from tradewind import __version__
+from tradewind.activities.api import router as notifications_router
 from tradewind.core.errors import ErrorCode, ServiceError
+from tradewind.customers.api import router as customers_router
 from tradewind.leads.api import router as leads_router
+from tradewind.leads.api_assignment import router as leads_assignment_router
+from tradewind.leads.api_conversion import router as leads_conversion_router
 from tradewind.leads.api_followups import router as leads_followups_router
+from tradewind.leads.api_imports import router as leads_imports_router
+from tradewind.leads.api_lists import router as leads_lists_router
+from tradewind.leads.api_merge import router as leads_merge_router
 from tradewind.leads.api_pool import router as leads_pool_router
+from tradewind.leads.api_recycling import router as leads_recycling_router
+from tradewind.leads.api_scoring import router as leads_scoring_router
 from tradewind.leads.api_status import router as leads_status_router
+from tradewind.leads.api_webforms import router as leads_webforms_router
+from tradewind.sales.api import router as opportunities_router
 from tradewind.workspaces.api import router as workspaces_router
 from tradewind.workspaces.api_auth import MemberSessionAuth, TokenAuth
 
@@ -110,6 +121,17 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/", workspaces_router)
 api.add_router("/leads", leads_status_router)
+api.add_router("/leads", leads_conversion_router)
+api.add_router("/leads", leads_merge_router)
+api.add_router("/customers", customers_router)
+api.add_router("/opportunities", opportunities_router)
+api.add_router("/leads", leads_recycling_router)
+api.add_router("/leads", leads_scoring_router)
+api.add_router("/", notifications_router)
 api.add_router("/leads", leads_pool_router)
+api.add_router("/leads/webforms", leads_webforms_router)
+api.add_router("/leads", leads_assignment_router)
 api.add_router("/leads", leads_followups_router)
+api.add_router("/leads", leads_lists_router)
+api.add_router("/leads", leads_imports_router)
 api.add_router("/leads", leads_router)

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "tradewind.core",
     "tradewind.workspaces",
     "tradewind.activities",
+    "tradewind.customers",
+    "tradewind.sales",
     "tradewind.leads",
     "tradewind.demo",
     "tradewind.benchmarks",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 
+from tradewind.customers import views as customer_views
 from tradewind.workspaces import views as workspace_views
 
 from . import views
@@ -9,6 +10,10 @@ from .api import api
 urlpatterns = [
     path("", views.home, name="home"),
     path("leads/", include("tradewind.leads.urls")),
+    path("f/", include("tradewind.leads.webforms_public")),
+    path("customers/", include("tradewind.customers.urls")),
+    path("opportunities/", include("tradewind.sales.urls")),
+    path("notifications/", include("tradewind.activities.urls")),
     path("settings/", include("tradewind.workspaces.urls")),
     path("invite/<str:token>/", workspace_views.invite_accept, name="invite_accept"),
     path("i18n/language/", workspace_views.language_switch, name="language"),
@@ -20,7 +25,8 @@ urlpatterns = [
         include(
             (
                 [
-                    path("customers/", views.module, {"name": "customers"}, name="customers"),
+                    # The nav's "modules:customers" now names the real list (customers:list).
+                    path("customers/", customer_views.customer_list, name="customers"),
                     path(
                         "opportunities/",
                         views.module,

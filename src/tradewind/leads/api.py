@@ -124,7 +124,17 @@ class LeadFilterIn(Schema):
     status: str = ""
     source: str = ""
     owner: str = Field("", description="a user id, 'me' or 'none'")
-    grade: str = Field("", description="A, B or C")
+    grade: str = Field("", description="A, B, C or NONE (no grade)")
+    country: str = Field("", description="ISO 3166 code, e.g. US")
+    industry: str = Field("", description="contains this text")
+    company_size: str = ""
+    tag: str = ""
+    due: str = Field("", description="today, overdue, tomorrow or none (next follow-up)")
+    created_from: str = Field("", description="YYYY-MM-DD, in your time zone")
+    created_to: str = Field("", description="YYYY-MM-DD, inclusive")
+    sort: str = Field(
+        "", description="'' newest, created, company, -score, -updated, due (with a due filter)"
+    )
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 

@@ -10,6 +10,7 @@ class LeadStatus(models.TextChoices):
     CONVERTED = "converted", _("Converted")
     INVALID = "invalid", _("Invalid")
     DORMANT = "dormant", _("Dormant")
+    TO_REACTIVATE = "to_reactivate", _("To reactivate")
 
 
 class LeadSource(models.TextChoices):
@@ -39,7 +40,13 @@ class CompanySize(models.TextChoices):
 
 
 # Open statuses can still be worked; the rest are final or parked.
-OPEN_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTING, LeadStatus.QUALIFIED, LeadStatus.DORMANT)
+OPEN_STATUSES = (
+    LeadStatus.NEW,
+    LeadStatus.CONTACTING,
+    LeadStatus.QUALIFIED,
+    LeadStatus.DORMANT,
+    LeadStatus.TO_REACTIVATE,
+)
 
 DEFAULT_INVALID_REASONS = [
     "no_need",

@@ -2,54 +2,40 @@
 
 Exact keys first (e-mail, E.164 phone, company domain, company key, pinyin key), each an indexed
 equality; then a fuzzy company-name score over a small candidate set that shares the key's first
-characters. Matches are shown with their owner even when the member cannot open them: telling a rep
+characters. The same search runs against customers and contacts (customers/dedupe.py): a lead
+whose company is already a customer is a duplicate too. Matches are shown with their owner even when the member cannot open them: telling a rep
 "張強 already has this customer" is the point; the record itself stays behind visible_to().
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.urls import reverse
 
 from tradewind.core.normalize import company_similarity
-from tradewind.workspaces.models import Workspace
+from tradewind.customers import dedupe as customer_dedupe
+from tradewind.customers.dedupe import CANDIDATES, FUZZY_THRESHOLD, REASONS, Match
+from tradewind.workspaces.models import Membership, Workspace
 
 from .models import Lead
 
-FUZZY_THRESHOLD = 88
-CANDIDATES = 200
-REASONS = {
-    "email": _("same e-mail"),
-    "phone": _("same phone"),
-    "domain": _("same company domain"),
-    "company": _("same company name"),
-    "pinyin": _("same company name in pinyin"),
-    "similar": _("similar company name"),
-}
-
-
-@dataclass(frozen=True)
-class Match:
-    lead_id: int
-    code: str
-    company_name: str
-    owner_name: str  # "" for the pool
-    reasons: tuple[str, ...]
-    score: int
-
-    @property
-    def reason_labels(self) -> list[str]:
-        return [str(REASONS[r]) for r in self.reasons]
+__all__ = ["CANDIDATES", "FUZZY_THRESHOLD", "REASONS", "Match", "find_duplicates", "with_links"]
 
 
 def find_duplicates(
-    *, workspace: Workspace, keys: dict[str, Any], exclude_id: int | None = None, limit: int = 10
+    *,
+    workspace: Workspace,
+    keys: dict[str, Any],
+    exclude_id: int | None = None,
+    limit: int = 10,
+    customers: bool = True,
 ) -> list[Match]:
     """`keys` are the cleaned values from capture.clean_lead (email, phone_e164, email_domain,
-    web_domain, company_key, company_pinyin, company_name)."""
+    web_domain, company_key, company_pinyin, company_name). Lead matches first, then customers
+    and contacts (`customers=False` looks at leads only, e.g. to merge leads)."""
     reasons: dict[int, set[str]] = {}
     rows: dict[int, Lead] = {}
     exact: list[tuple[str, Q]] = []
@@ -92,4 +78,27 @@ def find_duplicates(
         for pk, lead in rows.items()
     ]
     matches.sort(key=lambda m: (-m.score, -len(m.reasons), m.code))
-    return matches[:limit]
+    matches = matches[:limit]
+    if customers:
+        matches += customer_dedupe.find_customer_matches(
+            workspace=workspace, keys=keys, limit=limit
+        )
+    return matches
+
+
+def with_links(matches: list[Match], member: Membership) -> list[Match]:
+    """Link each match the member may open: a lead through visible_to(), a customer or contact
+    through its customer's visibility. The rest stay plain text (code, company, owner)."""
+    lead_ids = {m.lead_id for m in matches if m.kind == "lead" and m.lead_id}
+    visible = (
+        set(Lead.objects.visible_to(member).filter(pk__in=lead_ids).values_list("pk", flat=True))
+        if lead_ids
+        else set()
+    )
+    linked = [
+        replace(m, url=reverse("leads:detail", args=[m.lead_id]))
+        if m.kind == "lead" and m.lead_id in visible
+        else m
+        for m in matches
+    ]
+    return customer_dedupe.with_links(linked, member)

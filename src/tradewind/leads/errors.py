@@ -16,3 +16,9 @@ class LeadStatusError(StrEnum):
     UNKNOWN_STATUS = "unknown_status"
     REASON_REQUIRED = "reason_required"
     UNKNOWN_REASON = "unknown_reason"
+
+
+class LeadBulkError(StrEnum):
+    NOTHING_SELECTED = "nothing_selected"
+    TOO_MANY = "too_many"
+    UNKNOWN_ACTION = "unknown_action"

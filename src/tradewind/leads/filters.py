@@ -1,20 +1,58 @@
-"""One filter definition for the list page and the API."""
+"""One filter definition for the list page, the API, saved views, bulk actions and export."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from . import search
-from .choices import LeadGrade, LeadSource, LeadStatus
+from .choices import CompanySize, LeadGrade, LeadSource, LeadStatus
 
 # Plain lists show the newest created first. A keyword search shows the newest entered first (by
 # id): on SQLite the FTS candidates come in id order, while sorting every match of a common term by
 # created_at took 0.8-1.4 s at 1M leads. Keyset paging follows the same order.
 LIST_ORDER = ("-created_at", "-id")
 SEARCH_ORDER = ("-id",)
+
+# Each sort is a keyset order over NULL-free columns ending with the id, backed by an index
+# (lead_ws_*_idx). "due" sorts by next follow-up and therefore only applies to the due lists,
+# where next_due_at is never NULL.
+SORTS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "": (LIST_ORDER, _("Newest first")),
+    "created": (("created_at", "id"), _("Oldest first")),
+    "company": (("company_name", "id"), _("Company A–Z")),
+    "-score": (("-score", "-id"), _("Highest score")),
+    "-updated": (("-updated_at", "-id"), _("Recently changed")),
+    "due": (("next_due_at", "id"), _("Next follow-up")),
+}
+
+
+class Due:
+    TODAY = "today"
+    OVERDUE = "overdue"
+    TOMORROW = "tomorrow"
+    NONE = "none"
+    CHOICES = (
+        (TODAY, _("Due today")),
+        (OVERDUE, _("Overdue")),
+        (TOMORROW, _("Due tomorrow")),
+        (NONE, _("No follow-up planned")),
+    )
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -24,27 +62,53 @@ class LeadFilter:
     source: str = ""
     owner: str = ""  # a user id, "me" or "none"
     grade: str = ""
+    country: str = ""
+    industry: str = ""
+    company_size: str = ""
+    tag: str = ""
+    due: str = ""
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    sort: str = ""
 
     @classmethod
     def from_params(cls, params: object) -> LeadFilter:
         get = getattr(params, "get", lambda _k, _d="": "")
-        status = get("status", "") or ""
-        source = get("source", "") or ""
-        grade = (get("grade", "") or "").upper()
+
+        def text(name: str, size: int = 100) -> str:
+            return (get(name, "") or "").strip()[:size]
+
+        status = text("status")
+        source = text("source")
+        grade = text("grade").upper()
+        country = text("country").upper()
+        size = text("company_size")
+        due = text("due")
+        sort = text("sort")
         return cls(
-            q=(get("q", "") or "").strip()[:100],
+            q=text("q"),
             status=status if status in LeadStatus.values else "",
             source=source if source in LeadSource.values else "",
-            owner=(get("owner", "") or "").strip(),
-            grade=grade if grade in LeadGrade.values else "",
+            owner=text("owner"),
+            grade=grade if grade in LeadGrade.values or grade == "NONE" else "",
+            country=country if country in countries else "",
+            industry=text("industry", 80),
+            company_size=size if size in CompanySize.values else "",
+            tag=text("tag", 40),
+            due=due if due in dict(Due.CHOICES) else "",
+            created_from=_date(text("created_from", 10)),
+            created_to=_date(text("created_to", 10)),
+            sort=sort if sort in SORTS else "",
         )
 
-    def apply(self, qs: QuerySet, *, user_id: int | None) -> QuerySet:
+    def apply(self, qs: QuerySet, *, user_id: int | None, member: Any = None) -> QuerySet:
         if self.status:
             qs = qs.filter(status=self.status)
         if self.source:
             qs = qs.filter(source=self.source)
-        if self.grade:
+        if self.grade == "NONE":
+            qs = qs.filter(grade="")
+        elif self.grade:
             qs = qs.filter(grade=self.grade)
         if self.owner == "me":
             qs = qs.filter(owner_id=user_id)
@@ -52,30 +116,97 @@ class LeadFilter:
             qs = qs.filter(owner__isnull=True)
         elif self.owner.isdigit():
             qs = qs.filter(owner_id=int(self.owner))
+        if self.country:
+            qs = qs.filter(country=self.country)
+        if self.industry:
+            qs = qs.filter(industry__icontains=self.industry)
+        if self.company_size:
+            qs = qs.filter(company_size=self.company_size)
+        if self.tag:
+            qs = qs.filter(_tag_q(qs, self.tag))
+        if self.created_from or self.created_to:
+            qs = qs.filter(self._created_q(member))
+        if self.due:
+            qs = qs.filter(self._due_q(member))
         if self.q:
-            matches = (
-                Q(company_name__icontains=self.q)
-                | Q(contact_name__icontains=self.q)
-                | Q(email__icontains=self.q)
-                | Q(phone__contains=self.q)
-                | Q(code__iexact=self.q)
-            )
-            table = search.fts_table_for(self.q)
-            if table is not None and search.fts_available(qs.db):
-                # SQLite: the FTS tables narrow the rows down to candidates (all bound as
-                # parameters); the same icontains test then decides, so the meaning is unchanged.
-                candidates = RawSQL(  # noqa: S611 - constant SQL, user text bound as parameters
-                    search.candidates_sql(table, qs.model._meta.db_table),
-                    (search.fts_phrase(self.q), self.q),
-                )
-                qs = qs.filter(id__in=candidates)
-            qs = qs.filter(matches)
+            qs = self._search(qs)
         return qs
+
+    def _zone_start(self, member: Any, day: dt.date) -> dt.datetime:
+        from tradewind.workspaces.timezones import effective_zone
+
+        tz = effective_zone(member.workspace, member.user) if member is not None else dt.UTC
+        return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+    def _created_q(self, member: Any) -> Q:
+        q = Q()
+        if self.created_from:
+            q &= Q(created_at__gte=self._zone_start(member, self.created_from))
+        if self.created_to:
+            q &= Q(created_at__lt=self._zone_start(member, self.created_to + dt.timedelta(days=1)))
+        return q
+
+    def _due_q(self, member: Any) -> Q:
+        from .choices import OPEN_STATUSES
+        from .followups import due_bounds
+
+        if self.due == Due.NONE:
+            return Q(next_due_at__isnull=True)
+        if member is None:
+            return Q(pk__in=[])
+        lower, upper = due_bounds(member)[self.due]
+        q = Q(next_due_at__lt=upper, status__in=OPEN_STATUSES)
+        if lower is not None:
+            q &= Q(next_due_at__gte=lower)
+        return q
+
+    def _search(self, qs: QuerySet) -> QuerySet:
+        matches = (
+            Q(company_name__icontains=self.q)
+            | Q(contact_name__icontains=self.q)
+            | Q(email__icontains=self.q)
+            | Q(phone__contains=self.q)
+            | Q(code__iexact=self.q)
+        )
+        table = search.fts_table_for(self.q)
+        if table is not None and search.fts_available(qs.db):
+            # SQLite: the FTS tables narrow the rows down to candidates (all bound as
+            # parameters); the same icontains test then decides, so the meaning is unchanged.
+            candidates = RawSQL(  # noqa: S611 - constant SQL, user text bound as parameters
+                search.candidates_sql(table, qs.model._meta.db_table),
+                (search.fts_phrase(self.q), self.q),
+            )
+            qs = qs.filter(id__in=candidates)
+        return qs.filter(matches)
 
     @property
     def order(self) -> tuple[str, ...]:
+        if self.sort == "due" and self.due in ("", Due.NONE):
+            return SEARCH_ORDER if self.q else LIST_ORDER
+        if self.sort:
+            return SORTS[self.sort][0]
         return SEARCH_ORDER if self.q else LIST_ORDER
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.status, self.source, self.owner, self.grade))
+        return any(getattr(self, f.name) for f in fields(self) if f.name != "sort")
+
+    def params(self, **overrides: Any) -> dict[str, str]:
+        """The non-empty filters as query parameters (saved views, paging links, export links)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in values.items() if v
+        }
+
+    def querystring(self, **overrides: Any) -> str:
+        return urlencode(self.params(**overrides))
+
+
+def _tag_q(qs: QuerySet, tag: str) -> Q:
+    from django.db import connections
+
+    if connections[qs.db].vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    # SQLite has no JSON containment: match the quoted element in the stored text, written the way
+    # json.dumps wrote it (non-ASCII as \u escapes).
+    return Q(tags__icontains=json.dumps(tag))

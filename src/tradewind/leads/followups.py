@@ -1,7 +1,7 @@
 """Follow-ups on leads (跟进记录): record one through activities, then move the lead along.
 
 In one transaction with the follow-up:
-- a new lead starts contacting (through `status.lead_transition`, so the move is audited and
+- a new lead (or one back for reactivation) starts contacting (through `status.lead_transition`, so the move is audited and
   emitted like a move by hand); the first follow-up sets `first_contacted_at`;
 - `last_activity_at` moves forward;
 - `next_due_at` is the follow-up's own, or the grade's cadence (LeadPolicy.cadence_days) counted
@@ -40,6 +40,7 @@ from tradewind.workspaces.timezones import effective_zone, zone
 
 from .choices import OPEN_STATUSES, LeadGrade, LeadStatus
 from .models import Lead, LeadPolicy, default_cadence_days
+from .scoring import score_leads
 from .status import lead_transition
 
 SLA_FIRST_CONTACT = dt.timedelta(hours=24)
@@ -130,8 +131,9 @@ def lead_followup_record(
     policy = LeadPolicy.for_workspace(actor.workspace)
     first_contact_before = current.first_contacted_at
     started = False
-    if current.status == LeadStatus.NEW:
-        # First, so the follow-up counts in the contacting streak it starts.
+    if current.status in (LeadStatus.NEW, LeadStatus.TO_REACTIVATE):
+        # First, so the follow-up counts in the contacting streak it starts (a lead back for
+        # reactivation starts a fresh streak the same way).
         current = lead_transition(actor=actor, lead=current, to_status=LeadStatus.CONTACTING)
         started = True
     followup = followup_record(
@@ -181,6 +183,10 @@ def lead_followup_record(
         current.updated_at = now
         current.save(update_fields=[*fields, "version", "updated_at"])
         audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
+    # "Has replied" may hold now: rescore (leads/scoring.py).
+    scored = score_leads(workspace=actor.workspace, lead_ids=[current.pk]).get(current.pk)
+    if scored is not None:
+        current.score, current.grade = scored
     return FollowUpOutcome(followup, current, started_contacting=started, went_dormant=went_dormant)
 
 

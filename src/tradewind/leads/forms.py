@@ -4,6 +4,7 @@ from django_countries import countries
 
 from tradewind.core.money import COMMON_CURRENCIES
 
+from .assignment import ASSIGN_BY_RULES
 from .choices import CompanySize, LeadGrade, LeadSource
 
 # Sections of the capture form, in the order a rep fills them on the phone with a buyer.
@@ -36,6 +37,10 @@ SECTIONS = [
     ),
     (_("Assignment"), ["grade", "owner", "tags"]),
 ]
+
+
+def _owner_value(value: str) -> int | str:
+    return value if value == ASSIGN_BY_RULES else int(value)
 
 
 class LeadForm(forms.Form):
@@ -109,17 +114,23 @@ class LeadForm(forms.Form):
     grade = forms.ChoiceField(
         label=_("Grade"), required=False, choices=[("", "—"), *LeadGrade.choices]
     )
-    owner = forms.TypedChoiceField(label=_("Owner"), coerce=int, required=False, empty_value=None)
+    owner = forms.TypedChoiceField(
+        label=_("Owner"), coerce=_owner_value, required=False, empty_value=None
+    )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     confirm_duplicate = forms.BooleanField(
         required=False, label=_("Create it anyway: it is not the same company")
     )
 
-    def __init__(self, *args: object, owners: list | None = None, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, owners: list | None = None, by_rules: bool = False, **kwargs: object
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["country"].choices = [("", "—"), *list(countries)]
-        self.fields["owner"].choices = [("", _("Nobody (lead pool)"))] + [
+        # A new lead may be handed to the assignment rules instead of a named owner.
+        rules = [(ASSIGN_BY_RULES, _("Apply the assignment rules"))] if by_rules else []
+        self.fields["owner"].choices = [("", _("Nobody (lead pool)")), *rules] + [
             (m.user_id, str(m.user)) for m in owners or []
         ]
 

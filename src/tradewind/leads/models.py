@@ -61,6 +61,9 @@ class Lead(WorkspaceModel):
         _("grade"), max_length=1, choices=LeadGrade.choices, blank=True, db_default=""
     )
     score = models.IntegerField(_("score"), default=0, db_default=0)
+    # True once someone chose the grade by hand: the suggested grade never overwrites it.
+    # Nullable (None reads as False) so SQLite adds the column without rebuilding the table.
+    grade_set_by_hand = models.BooleanField(null=True, blank=True, editable=False)
     tags = models.JSONField(_("tags"), default=list, blank=True, db_default=[])
     invalid_reason = models.CharField(_("invalid reason"), max_length=40, blank=True, db_default="")
     status_note = models.CharField(_("status note"), max_length=500, blank=True, db_default="")
@@ -99,6 +102,11 @@ class Lead(WorkspaceModel):
             models.Index(
                 fields=["workspace", "status", "-created_at", "-id"], name="lead_ws_status_idx"
             ),
+            # The list's other sorts (leads/filters.py SORTS), each a keyset order.
+            models.Index(fields=["workspace", "company_name", "id"], name="lead_ws_company_idx"),
+            models.Index(fields=["workspace", "-score", "-id"], name="lead_ws_score_idx"),
+            models.Index(fields=["workspace", "-updated_at", "-id"], name="lead_ws_updated_idx"),
+            models.Index(fields=["workspace", "next_due_at", "id"], name="lead_ws_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -118,6 +126,11 @@ class Lead(WorkspaceModel):
 def default_cadence_days() -> dict[str, int]:
     """A twice a week, B weekly, C every two weeks, no grade weekly (DOMAIN.md, seed 003)."""
     return {"A": 3, "B": 7, "C": 14, "": 7}
+
+
+def default_recycle_days() -> dict[str, int]:
+    """Back to the pool after A 7, B 15, C 30, no grade 30 days without a follow-up; 0 = never."""
+    return {"A": 7, "B": 15, "C": 30, "": 30}
 
 
 class LeadPolicy(models.Model):
@@ -144,6 +157,21 @@ class LeadPolicy(models.Model):
     # Days to the next follow-up by grade ("" = no grade), counted in the workspace's zone.
     cadence_days = models.JSONField(
         _("follow-up cadence in days by grade"), default=default_cadence_days, blank=True
+    )
+
+    # Scoring and grading (leads/scoring.py): score thresholds of the suggested grade.
+    grade_a_min = models.IntegerField(_("suggest grade A from score"), default=70)
+    grade_b_min = models.IntegerField(_("suggest grade B from score"), default=40)
+    auto_grade = models.BooleanField(
+        _("apply the suggested grade automatically when nobody set the grade by hand"),
+        default=False,
+    )
+    scoring_rules_seeded = models.BooleanField(default=False, editable=False)
+    # Pool recycling (leads/recycling.py): days without follow-up by grade ("" = no grade), 0 = never.
+    recycle_after_days = models.JSONField(
+        _("back to the pool after days without follow-up, by grade"),
+        default=default_recycle_days,
+        blank=True,
     )
 
     class Meta:
@@ -183,3 +211,9 @@ class LeadClaim(models.Model):
 
     def __str__(self) -> str:
         return f"claim of lead {self.lead_id} by {self.user_id}"
+
+
+from .conversion_models import Lead as _ConvertedLead  # noqa: E402,F401
+from .models_imports import ImportMapping, LeadImport  # noqa: E402,F401
+from .models_scoring import LeadJobRun, ScoringRule  # noqa: E402,F401
+from .models_webforms import AssignmentRule, WebForm, WebFormSubmission  # noqa: E402,F401

@@ -12,9 +12,9 @@ __all__ = ["LIST_ORDER", "SEARCH_ORDER", "lead_get", "lead_list", "leads_visible
 
 
 def lead_list(*, member: Membership, filters: LeadFilter, cursor: str | None, limit: int) -> Page:
-    qs = filters.apply(Lead.objects.visible_to(member), user_id=member.user_id).select_related(
-        "owner"
-    )
+    qs = filters.apply(
+        Lead.objects.visible_to(member), user_id=member.user_id, member=member
+    ).select_related("owner")
     return keyset_page(qs, order=filters.order, cursor=cursor, limit=limit)
 
 

@@ -15,10 +15,12 @@ from tradewind.workspaces.events import emit
 from tradewind.workspaces.numbering import code_next
 from tradewind.workspaces.permissions import Perm
 
+from .assignment import ASSIGN_BY_RULES, record_routed, route_one
 from .capture import EDITABLE, clean_lead
 from .dedupe import Match, find_duplicates
 from .errors import LeadCaptureError
 from .models import Lead
+from .scoring import score_leads
 
 
 class DuplicateFound(Conflict):
@@ -41,22 +43,41 @@ class DuplicateFound(Conflict):
         self.matches = matches
 
 
+def _score(actor: Actor, lead: Lead) -> None:
+    """Score (and maybe grade) the lead by the workspace's rules; see leads/scoring.py."""
+    scored = score_leads(workspace=actor.workspace, lead_ids=[lead.pk]).get(lead.pk)
+    if scored is not None:
+        lead.score, lead.grade = scored
+
+
 @transaction.atomic
 def lead_create(*, actor: Actor, allow_duplicates: bool = False, **data: Any) -> Lead:
     """Create a lead. Unless `allow_duplicates`, a likely duplicate (撞单) refuses with the matches."""
     require(actor, Perm.LEAD_CREATE)
-    data.setdefault("owner", actor.user_id)
+    # No owner given (or "rules" chosen on the page): the assignment rules decide; when none
+    # fires, the member who captured it keeps it (system actors: the pool). docs/leads-webforms-assignment.md
+    by_rules = "owner" not in data or data["owner"] == ASSIGN_BY_RULES
+    if by_rules:
+        data["owner"] = None
     data.setdefault("company_name", "")
     cleaned = clean_lead(workspace=actor.workspace, data=data)
     if not allow_duplicates:
         matches = find_duplicates(workspace=actor.workspace, keys=cleaned)
         if matches:
             raise DuplicateFound(matches)
-    lead = Lead.objects.create(
+    lead = Lead(
         workspace=actor.workspace, code=code_next(workspace=actor.workspace, kind="lead"), **cleaned
     )
+    decision = route_one(workspace=actor.workspace, lead=lead) if by_rules else None
+    if by_rules:
+        lead.owner_id = decision.owner_id if decision is not None else actor.user_id
+    lead.grade_set_by_hand = bool(cleaned.get("grade")) or None  # given at capture: by hand
+    lead.save()
     audit.record_create(actor=actor, target=lead, fields=["code", *EDITABLE])
+    _score(actor, lead)
     emit("lead.created", workspace_id=actor.workspace.pk, lead_id=lead.pk)
+    if decision is not None:
+        record_routed(actor=actor, lead=lead, decision=decision)
     return lead
 
 
@@ -78,10 +99,13 @@ def lead_update(*, actor: Actor, lead: Lead, version: int | None = None, **data:
     changes = audit.diff(before, after)
     if not changes:
         return current
+    if "grade" in changes:  # chosen by hand; cleared: the suggestion decides again
+        current.grade_set_by_hand = bool(current.grade)
     current.version += 1
     current.updated_at = timezone.now()
     current.save()
     audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
+    _score(actor, current)
     emit(
         "lead.updated", workspace_id=actor.workspace.pk, lead_id=current.pk, fields=sorted(changes)
     )

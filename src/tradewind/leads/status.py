@@ -41,6 +41,7 @@ class Move:
     icon: str = ""
     perm: Perm = Perm.LEAD_EDIT
     by_conversion: bool = False  # taken only by the conversion action, never by a status change
+    automatic: bool = False  # taken only by a job (dormant -> to reactivate), never by hand
 
     @property
     def needs_reason(self) -> bool:
@@ -67,6 +68,17 @@ TRANSITIONS: dict[LeadStatus, tuple[Move, ...]] = {
         _INVALIDATE,
     ),
     LeadStatus.DORMANT: (
+        Move(LeadStatus.CONTACTING, pgettext_lazy("lead status", "Reactivate"), "bi-arrow-repeat"),
+        Move(
+            LeadStatus.TO_REACTIVATE,
+            gettext_lazy("Back for reactivation"),
+            "bi-alarm",
+            automatic=True,
+        ),
+        _INVALIDATE,
+    ),
+    # Dormant leads come back here after LeadPolicy.reactivate_after_days (leads/reactivation.py).
+    LeadStatus.TO_REACTIVATE: (
         Move(LeadStatus.CONTACTING, pgettext_lazy("lead status", "Reactivate"), "bi-arrow-repeat"),
         _INVALIDATE,
     ),
@@ -96,6 +108,7 @@ def allowed_moves(lead: Lead, member: Membership | None) -> list[Move]:
         move
         for move in TRANSITIONS.get(lead.status, ())  # type: ignore[call-overload]
         if not move.by_conversion
+        and not move.automatic
         and (member is None or (member.has(Perm.LEAD_EDIT) and member.has(move.perm)))
     ]
 
@@ -123,6 +136,8 @@ def _check_move(current: Lead, to_status: str) -> Move:
             fields={"to_status": [_("Choose a valid status.")]},
         )
     move = move_for(current.status, to_status)
+    if move is not None and move.automatic:
+        move = None  # the job's move, refused by hand like any illegal one
     if move is not None and move.by_conversion:
         raise Conflict(
             LeadStatusError.USE_CONVERSION,

@@ -13,4 +13,10 @@ urlpatterns = [
     path("", include("tradewind.leads.urls_status")),
     path("", include("tradewind.leads.urls_pool")),
     path("", include("tradewind.leads.urls_followups")),
+    path("", include("tradewind.leads.urls_conversion")),
+    path("", include("tradewind.leads.urls_imports")),
+    path("", include("tradewind.leads.urls_webforms")),
+    path("", include("tradewind.leads.urls_assignment")),
+    path("", include("tradewind.leads.urls_scoring")),
+    path("", include("tradewind.leads.urls_lists")),
 ]

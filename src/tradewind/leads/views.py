@@ -5,18 +5,21 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_countries import countries
 
 from tradewind.core.errors import ServiceError
 from tradewind.core.forms import add_service_error
 from tradewind.core.htmx import render_page
+from tradewind.workspaces import saved_views
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.selectors import history_for, members_of
 
-from . import selectors, services
-from .choices import INVALID_REASON_LABELS, LeadGrade, LeadSource, LeadStatus
-from .filters import LeadFilter
+from . import bulk, selectors, services
+from .choices import INVALID_REASON_LABELS, CompanySize, LeadGrade, LeadSource, LeadStatus
+from .filters import SORTS, Due, LeadFilter
 from .forms import LeadForm
+from .presets import active_preset, preset_links
 
 PAGE_SIZE = 50
 
@@ -27,14 +30,32 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     page = selectors.lead_list(
         member=request.member, filters=filters, cursor=request.GET.get("cursor"), limit=PAGE_SIZE
     )
+    member = request.member
+    views = list(saved_views.saved_views_for(member, "leads"))
+    current_view = request.GET.get("view", "")
     context = {
         "nav_active": "leads",
         "page": page,
         "filters": filters,
+        "query": filters.querystring(),
         "statuses": LeadStatus.choices,
         "sources": LeadSource.choices,
         "grades": LeadGrade.choices,
-        "can_create": request.member.has(Perm.LEAD_CREATE),
+        "sizes": CompanySize.choices,
+        "countries": countries,
+        "due_choices": Due.CHOICES,
+        "sorts": [(key, label) for key, (_order, label) in SORTS.items()],
+        "presets": preset_links(),
+        "active_preset": active_preset(filters.params()),
+        "saved_views": views,
+        "current_view": next((v for v in views if str(v.pk) == current_view), None),
+        "can_create": member.has(Perm.LEAD_CREATE),
+        "can_bulk": member.has(Perm.LEAD_EDIT),
+        "can_assign": member.has(Perm.LEAD_ASSIGN),
+        "can_delete": member.has(Perm.LEAD_DELETE),
+        "bulk_actions": bulk.ACTIONS,
+        "bulk_max": bulk.BULK_MAX,
+        "owners": _owners(request) if member.has(Perm.LEAD_ASSIGN) else [],
     }
     return render_page(request, "leads/list.html", context, partial="lead-results")
 
@@ -46,7 +67,10 @@ def _owners(request: HttpRequest) -> list:
 @member_required(Perm.LEAD_CREATE)
 def lead_create(request: HttpRequest) -> HttpResponse:
     form = LeadForm(
-        request.POST or None, owners=_owners(request), initial={"owner": request.member.user_id}
+        request.POST or None,
+        owners=_owners(request),
+        by_rules=True,
+        initial={"owner": request.member.user_id},
     )
     duplicates = None
     if request.method == "POST" and form.is_valid():

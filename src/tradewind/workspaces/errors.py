@@ -11,3 +11,5 @@ class WorkspaceError(StrEnum):
     TOKEN_INVALID = "token_invalid"
     SELF_DEACTIVATE = "self_deactivate"
     INVALID_TIME_ZONE = "invalid_time_zone"
+    VIEW_NAME_TAKEN = "view_name_taken"
+    VIEW_NAME_MISSING = "view_name_missing"

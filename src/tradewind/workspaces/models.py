@@ -339,3 +339,29 @@ __all__ = [
     "Workspace",
     "WorkspaceModel",
 ]
+
+
+class SavedView(models.Model):
+    """A named list filter (its query string) kept by one member, optionally shared with the workspace."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    module = models.CharField(max_length=24)
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=1000, blank=True)
+    shared = models.BooleanField(_("shared with the workspace"), default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    AUDIT_TYPE = "saved_view"
+
+    class Meta:
+        verbose_name = _("saved view")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workspace", "user", "module", "name"], name="savedview_unique_name"
+            )
+        ]
+        indexes = [models.Index(fields=["workspace", "module"], name="savedview_ws_module_idx")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -17,17 +17,26 @@ class Perm(StrEnum):
     LEAD_DELETE = "lead.delete"
     LEAD_ASSIGN = "lead.assign"  # hand leads to others, release anyone's lead to the pool
     LEAD_REOPEN = "lead.reopen"  # move an invalid lead back to new
+    CUSTOMER_VIEW = "customer.view"
+    CUSTOMER_CREATE = "customer.create"  # also: convert a lead into a new customer
+    CUSTOMER_EDIT = "customer.edit"  # also: add or edit contacts, join a lead to a customer
+    OPPORTUNITY_VIEW = "opportunity.view"
+    OPPORTUNITY_CREATE = "opportunity.create"
     API_TOKEN = "api.token"
 
 
 _ALL = frozenset(Perm)
-_VIEW = frozenset({Perm.LEAD_VIEW, Perm.AUDIT_VIEW, Perm.API_TOKEN})
+_VIEW = frozenset(
+    {Perm.LEAD_VIEW, Perm.CUSTOMER_VIEW, Perm.OPPORTUNITY_VIEW, Perm.AUDIT_VIEW, Perm.API_TOKEN}
+)
+_SELL = frozenset({Perm.CUSTOMER_CREATE, Perm.CUSTOMER_EDIT, Perm.OPPORTUNITY_CREATE})
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: _ALL,
     Role.MANAGER: _VIEW
+    | _SELL
     | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE, Perm.LEAD_ASSIGN, Perm.LEAD_REOPEN},
-    Role.SALES: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
+    Role.SALES: _VIEW | _SELL | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.MARKETING: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.FINANCE: _VIEW | {Perm.RATES_MANAGE},
     Role.READ_ONLY: _VIEW,

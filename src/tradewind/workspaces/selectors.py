@@ -100,7 +100,8 @@ def history_for(
             (
                 str(labels.get(k, k)),
                 *(
-                    (value_labels or {}).get(k, {}).get(value)
+                    # Only scalar values have labels; a list (tags) is shown as itself.
+                    ((value_labels or {}).get(k, {}).get(value) if _hashable(value) else None)
                     or _display(target, k, value, names if k in user_fields else None)
                     for value in v[:2]
                 ),
@@ -160,3 +161,7 @@ ACTION_LABELS: dict[str, Any] = {
     "claimed": gettext_lazy("claimed from the lead pool"),
     "released": gettext_lazy("released to the lead pool"),
 }
+
+
+def _hashable(value: Any) -> bool:
+    return not isinstance(value, list | dict)

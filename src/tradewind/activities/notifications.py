@@ -1,0 +1,205 @@
+"""In-app notifications (通知): a kind and its parameters, rendered when read in the reader's language.
+
+Writers call `notify()` (one bulk INSERT, idempotent per `key`); readers list their own rows only.
+A notification belongs to one user in one workspace: anybody else's answers 404. The kinds and
+their words live here because activities may not import the apps that send them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from tradewind.core.errors import ErrorCode, NotFound
+from tradewind.workspaces.models import Membership, Workspace
+
+from .models import Notification
+
+LIST_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Kind:
+    title: Promise
+    body: Promise  # %(name)s placeholders filled from the stored params
+    icon: str = "bi-bell"
+
+
+# The words of every kind. Unknown kinds (from a newer version) read as their code.
+KINDS: dict[str, Kind] = {
+    "lead.recycle_warning": Kind(
+        _("Leads go back to the pool tomorrow"),
+        _(
+            "Not followed up in time: %(codes)s. Record a follow-up today or they return to the "
+            "lead pool tonight."
+        ),
+        "bi-hourglass-split",
+    ),
+    "lead.recycled": Kind(
+        _("Leads went back to the pool"),
+        _("Not followed up in time, now in the lead pool: %(codes)s."),
+        "bi-recycle",
+    ),
+    "lead.to_reactivate": Kind(
+        _("Dormant leads are back for reactivation"),
+        _("Time to contact them again: %(codes)s."),
+        "bi-alarm",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    id: int
+    kind: str
+    title: str
+    body: str
+    icon: str
+    url: str
+    created_at: Any
+    read_at: Any
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+def _fill(text: Promise | str, params: dict[str, Any]) -> str:
+    values = dict(params)
+    codes = values.get("codes")
+    if isinstance(codes, list):
+        shown = ", ".join(str(c) for c in codes[:20])
+        more = len(codes) - 20
+        if more > 0:
+            shown += " " + ngettext("and %(n)s more", "and %(n)s more", more) % {"n": more}
+        values["codes"] = shown
+    try:
+        return str(text) % values
+    except (KeyError, TypeError, ValueError):
+        return str(text)
+
+
+def render(row: Notification) -> Rendered:
+    kind = KINDS.get(row.kind)
+    title = str(kind.title) if kind else row.kind
+    body = _fill(kind.body, row.params or {}) if kind else ""
+    return Rendered(
+        id=row.pk,
+        kind=row.kind,
+        title=title,
+        body=body,
+        icon=kind.icon if kind else "bi-bell",
+        url=row.url,
+        created_at=row.created_at,
+        read_at=row.read_at,
+    )
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    workspace: Workspace,
+    user_ids: Iterable[int],
+    kind: str,
+    params: dict[str, Any] | None = None,
+    url: str = "",
+    key: str = "",
+) -> int:
+    """One notification per user, in one INSERT. With a `key`, a user who already has a
+    notification with that key gets no second one (the daily warning is sent once per day).
+    Returns how many users were asked for (duplicates by key are skipped silently)."""
+    ids = sorted({int(u) for u in user_ids if u is not None})
+    if not ids:
+        return 0
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                workspace=workspace,
+                user_id=user_id,
+                kind=kind,
+                params=params or {},
+                url=url,
+                key=key,
+                created_at=now,
+            )
+            for user_id in ids
+        ],
+        ignore_conflicts=bool(key),
+    )
+    return len(ids)
+
+
+def notify_each(
+    *, workspace: Workspace, items: list[tuple[int, dict[str, Any], str]], kind: str, key: str = ""
+) -> int:
+    """Different params per user, still one INSERT: items are (user_id, params, url)."""
+    if not items:
+        return 0
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                workspace=workspace,
+                user_id=user_id,
+                kind=kind,
+                params=params,
+                url=url,
+                key=key,
+                created_at=now,
+            )
+            for user_id, params, url in items
+        ],
+        ignore_conflicts=bool(key),
+    )
+    return len(items)
+
+
+def _mine(member: Membership) -> QuerySet[Notification]:
+    if member is None or not member.is_active:
+        return Notification.objects.none()
+    return Notification.objects.filter(workspace_id=member.workspace_id, user_id=member.user_id)
+
+
+@transaction.atomic
+def notification_mark_read(*, member: Membership, notification_id: int) -> Notification:
+    """Mark one of the member's own notifications read; anybody else's is 404."""
+    row = _mine(member).filter(pk=notification_id).first()
+    if row is None:
+        raise NotFound(ErrorCode.NOT_FOUND, _("Not found."))
+    if row.read_at is None:
+        row.read_at = timezone.now()
+        row.save(update_fields=["read_at"])
+    return row
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, member: Membership) -> int:
+    return _mine(member).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+def notifications_for(
+    member: Membership, *, unread_only: bool = False, limit: int = LIST_LIMIT
+) -> list[Rendered]:
+    qs = _mine(member)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return [render(row) for row in qs.order_by("-id")[:limit]]
+
+
+def unread_count(member: Membership, cap: int = 99) -> int:
+    """At most cap + 1 rows counted: the bell says "99+" rather than scanning a backlog."""
+    return _mine(member).filter(read_at__isnull=True).order_by().values("pk")[: cap + 1].count()

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "activities"
+
+urlpatterns = [
+    path("", views.notification_list, name="notifications"),
+    path("bell/", views.notification_bell, name="notification_bell"),
+    path("read-all/", views.notification_read_all, name="notification_read_all"),
+    path("<int:pk>/read/", views.notification_read, name="notification_read"),
+]

@@ -1,0 +1,178 @@
+"""The in-memory decision of the assignment rules: which rule fires for a lead and who gets it.
+
+Loaded once per capture batch: the active rules (ordered), the workspace's active members that may
+hold leads, their open-lead counts (one grouped query) and the holding cap. Decisions update the
+counts and round-robin cursors in memory, so a batch of 2,000 leads spreads evenly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from tradewind.workspaces.models import Membership, Workspace
+from tradewind.workspaces.permissions import Perm
+
+from .choices import OPEN_STATUSES
+from .models import Lead, LeadPolicy
+from .models_webforms import AssignmentAction, AssignmentRule
+
+CONDITION_KEYS = ("source", "country", "industry", "company_size", "grade")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    user_id: int
+    name: str
+    team_path: str
+
+
+@dataclass
+class Decision:
+    rule: AssignmentRule
+    owner_id: int | None  # None: the pool
+    owner_name: str = ""
+
+
+def _as_list(value: object) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple):
+        return []
+    return [str(v).strip() for v in value if str(v).strip()]
+
+
+def matches(conditions: dict, lead: Lead) -> bool:
+    """Every condition present must hold; an empty list matches anything."""
+    for key in CONDITION_KEYS:
+        wanted = _as_list((conditions or {}).get(key))
+        if not wanted:
+            continue
+        value = getattr(lead, key, "")
+        value = getattr(value, "code", value) or ""  # a Country reads as its code
+        value = str(value)
+        if key == "industry":
+            low = value.casefold()
+            if not low or not any(w.casefold() in low for w in wanted):
+                return False
+        elif key == "country":
+            if value.upper() not in {w.upper() for w in wanted}:
+                return False
+        elif value not in wanted:
+            return False
+    return True
+
+
+@dataclass
+class Router:
+    rules: list[AssignmentRule]
+    candidates: dict[int, Candidate]  # user id -> an active member who may hold leads
+    open_counts: dict[int, int]
+    cap: int
+    team_paths: dict[int, str] = field(default_factory=dict)
+    moved: set[int] = field(default_factory=set)  # rules whose cursor moved
+
+    @classmethod
+    def load(cls, *, workspace: Workspace, rules: list[AssignmentRule]) -> Router:
+        if not rules:
+            return cls(rules=[], candidates={}, open_counts={}, cap=0)
+        members = (
+            Membership.objects.filter(workspace=workspace, is_active=True, user__is_active=True)
+            .select_related("user", "team")
+            .order_by("user_id")
+        )
+        candidates = {
+            m.user_id: Candidate(m.user_id, str(m.user), m.team.path if m.team_id else "")
+            for m in members
+            if m.has(Perm.LEAD_EDIT)
+        }
+        counts = {
+            row["owner_id"]: row["n"]
+            for row in Lead.objects.filter(
+                workspace=workspace, owner_id__in=list(candidates), status__in=OPEN_STATUSES
+            )
+            .values("owner_id")
+            .annotate(n=Count("id"))
+        }
+        team_ids = {r.target_team_id for r in rules if r.target_team_id}
+        from tradewind.workspaces.models import Team
+
+        paths = (
+            dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "path")) if team_ids else {}
+        )
+        return cls(
+            rules=rules,
+            candidates=candidates,
+            open_counts=counts,
+            cap=LeadPolicy.for_workspace(workspace).holding_cap,
+            team_paths=paths,
+        )
+
+    def _under_cap(self, user_id: int) -> bool:
+        return self.open_counts.get(user_id, 0) < self.cap
+
+    def team_members(self, rule: AssignmentRule) -> list[Candidate]:
+        """Members of the rule's team and its sub-teams, in a stable order (user id)."""
+        path = self.team_paths.get(rule.target_team_id or 0)
+        if not path:
+            return []
+        return [c for c in self.candidates.values() if c.team_path.startswith(path)]
+
+    def _pick(self, rule: AssignmentRule) -> Candidate | None:
+        if rule.action == AssignmentAction.USER:
+            who = self.candidates.get(rule.target_user_id or 0)
+            return who if who is not None and self._under_cap(who.user_id) else None
+        team = [c for c in self.team_members(rule) if self._under_cap(c.user_id)]
+        if not team:
+            return None
+        if rule.action == AssignmentAction.LEAST_LOADED:
+            return min(team, key=lambda c: (self.open_counts.get(c.user_id, 0), c.user_id))
+        # Round-robin: the first member after the cursor, wrapping around.
+        last = rule.last_user_id or 0
+        after = [c for c in team if c.user_id > last]
+        return after[0] if after else team[0]
+
+    def decide(self, lead: Lead) -> Decision | None:
+        """The first active rule that matches and can act. A person-rule whose people are all at
+        the holding cap (or gone) does not fire; the next rule is tried."""
+        for rule in self.rules:
+            if not matches(rule.conditions, lead):
+                continue
+            if rule.action == AssignmentAction.POOL:
+                return Decision(rule=rule, owner_id=None)
+            who = self._pick(rule)
+            if who is None:
+                continue
+            self.open_counts[who.user_id] = self.open_counts.get(who.user_id, 0) + 1
+            if rule.action == AssignmentAction.ROUND_ROBIN:
+                rule.last_user_id = who.user_id
+                self.moved.add(rule.pk)
+            return Decision(rule=rule, owner_id=who.user_id, owner_name=who.name)
+        return None
+
+    def save_cursors(self) -> None:
+        for rule in self.rules:
+            if rule.pk in self.moved:
+                AssignmentRule.objects.filter(pk=rule.pk).update(last_user_id=rule.last_user_id)
+        self.moved.clear()
+
+
+def describe_conditions(conditions: dict) -> list[tuple[str, list[str]]]:
+    return [(k, _as_list(conditions.get(k))) for k in CONDITION_KEYS if _as_list(conditions.get(k))]
+
+
+def clean_conditions(raw: dict[str, Iterable[str] | str]) -> dict[str, list[str]]:
+    """Keep the known keys with non-empty lists; a comma-separated string becomes a list."""
+    out: dict[str, list[str]] = {}
+    for key in CONDITION_KEYS:
+        value = raw.get(key)
+        if isinstance(value, str):
+            value = [v for v in value.replace("，", ",").split(",")]
+        items = _as_list(list(value) if value is not None else [])
+        if key == "country":
+            items = [i.upper() for i in items]
+        if items:
+            out[key] = sorted(set(items), key=items.index)
+    return out

@@ -1,0 +1,180 @@
+"""The import job's passes: check every row first (stop-on-error mode), then write chunk by chunk.
+
+Each chunk is one transaction: dedupe queries, a block of codes, one executemany INSERT, and the
+batch's counters and lease. Assignment rules and scoring run after each committed chunk; the
+batch's single audit row is written with the final status.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tradewind.workspaces import audit
+from tradewind.workspaces.actors import Actor
+from tradewind.workspaces.choices import AuditVerb
+from tradewind.workspaces.events import emit
+from tradewind.workspaces.numbering import sequence_next
+
+from . import imports_rows as engine
+from .assignment import route_new_leads
+from .imports import LEASE
+from .imports_chunks import (
+    REPORT_LIMIT,
+    Tally,
+    chunks,
+    clean_chunk,
+    data_rows,
+    dedupe_chunk,
+    write_error_file,
+)
+from .models import Lead
+from .models_imports import ImportMode, ImportStatus, LeadImport
+from .scoring import score_leads
+
+
+def _progress(batch: LeadImport, phase: str, **counters: Any) -> None:
+    now = timezone.now()
+    LeadImport.objects.filter(pk=batch.pk).update(
+        lease_until=now + LEASE, updated_at=now, report={"phase": phase}, **counters
+    )
+
+
+def run_batch(batch: LeadImport, actor: Actor) -> None:
+    ctx = engine.RowContext.load(
+        workspace=batch.workspace, headers=batch.headers, mapping=batch.mapping
+    )
+    resuming = batch.report.get("phase") == "writing"
+    if batch.mode == ImportMode.STOP_ON_ERROR and not resuming and not _check_all(batch, ctx):
+        return
+    _write_all(batch, ctx, actor, resume=resuming)
+
+
+def _check_all(batch: LeadImport, ctx: engine.RowContext) -> bool:
+    """Stop-on-error mode, first pass: clean every row, write nothing. False (and the batch failed,
+    with its error file) when any row is bad."""
+    tally = Tally()
+    bad: list[tuple[int, list[Any], str]] = []
+    processed = 0
+    for chunk in chunks(data_rows(batch), engine.CHUNK_SIZE):
+        clean_chunk(ctx, chunk, tally, bad)
+        processed += len(chunk)
+        _progress(batch, "checking", processed_rows=processed)
+    if not tally.error_rows:
+        LeadImport.objects.filter(pk=batch.pk).update(processed_rows=0)
+        return True
+    write_error_file(batch, bad)
+    with transaction.atomic():
+        LeadImport.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.FAILED,
+            error_count=tally.error_rows,
+            processed_rows=processed,
+            finished_at=timezone.now(),
+            lease_until=None,
+            failure=_("%(n)s rows have errors, so nothing was written. Fix them and import again.")
+            % {"n": tally.error_rows},
+            report={"phase": "checked", "errors": tally.errors, "duplicates": []},
+        )
+        batch.refresh_from_db()
+        _audit(batch, "import_failed")
+    return False
+
+
+def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resume: bool) -> None:
+    skip = batch.processed_rows if resume else 0
+    if not resume:
+        LeadImport.objects.filter(pk=batch.pk).update(
+            processed_rows=0, created_count=0, duplicate_count=0, error_count=0
+        )
+    last_pk = Lead.objects.filter(import_batch=batch).aggregate(m=Max("pk"))["m"] or 0
+    tally = Tally()
+    file_keys = engine.FileKeys()
+    rows = data_rows(batch)
+    for _skipped in range(skip):
+        next(rows, None)
+    for chunk in chunks(rows, engine.CHUNK_SIZE):
+        bad: list[tuple[int, list[Any], str]] = []
+        errors_before, dups_before = tally.error_rows, tally.duplicate_rows
+        cleaned = clean_chunk(ctx, chunk, tally, bad)
+        with transaction.atomic():
+            good = dedupe_chunk(ctx, cleaned, file_keys, tally)
+            new = _insert(batch, good, last_pk)
+            LeadImport.objects.filter(pk=batch.pk).update(
+                processed_rows=F("processed_rows") + len(chunk),
+                created_count=F("created_count") + len(new),
+                duplicate_count=F("duplicate_count") + tally.duplicate_rows - dups_before,
+                error_count=F("error_count") + tally.error_rows - errors_before,
+                lease_until=timezone.now() + LEASE,
+                updated_at=timezone.now(),
+                report={"phase": "writing"},
+            )
+        if new:
+            last_pk = new[-1][0]
+        write_error_file(batch, bad)
+        _after_chunk(batch, actor, new)
+    with transaction.atomic():
+        LeadImport.objects.filter(pk=batch.pk).update(
+            status=ImportStatus.DONE,
+            finished_at=timezone.now(),
+            lease_until=None,
+            report={
+                "phase": "done",
+                "errors": tally.errors[:REPORT_LIMIT],
+                "duplicates": tally.duplicates[:REPORT_LIMIT],
+            },
+        )
+        batch.refresh_from_db()
+        _audit(batch, "import")
+        emit("lead_import.done", workspace_id=batch.workspace_id, import_id=batch.pk)
+
+
+def _insert(
+    batch: LeadImport, good: list[tuple[int, dict[str, Any]]], last_pk: int
+) -> list[tuple[int, int | None]]:
+    if not good:
+        return []
+    codes = sequence_next(workspace=batch.workspace, kind="lead", count=len(good))
+    engine.insert_rows(
+        batch_id=batch.pk,
+        workspace_id=batch.workspace_id,
+        rows=[values for _n, values in good],
+        codes=codes,
+    )
+    return list(
+        Lead.objects.filter(import_batch=batch, pk__gt=last_pk)
+        .order_by("pk")
+        .values_list("pk", "owner_id")
+    )
+
+
+def _after_chunk(batch: LeadImport, actor: Actor, new: list[tuple[int, int | None]]) -> None:
+    """Assignment rules for the rows that named no owner, then scores, for the committed chunk."""
+    if not new:
+        return
+    with transaction.atomic():
+        ownerless = [pk for pk, owner_id in new if owner_id is None]
+        if ownerless:
+            route_new_leads(workspace=batch.workspace, lead_ids=ownerless, actor=actor)
+        score_leads(workspace=batch.workspace, lead_ids=[pk for pk, _o in new])
+
+
+def _audit(batch: LeadImport, action: str) -> None:
+    """One audit row per batch, with its counts (not one per lead)."""
+    from .imports import _import_actor
+
+    audit.record(
+        actor=_import_actor(batch),
+        verb=AuditVerb.ACTION,
+        action=action,
+        target=batch,
+        changes={
+            "rows": [None, batch.total_rows],
+            "created": [None, batch.created_count],
+            "duplicates": [None, batch.duplicate_count],
+            "errors": [None, batch.error_count],
+        },
+    )

@@ -1,0 +1,85 @@
+"""Background work of the leads app (huey). Other lead features append one import line at the end.
+
+The daily jobs run from one hourly periodic task: for each workspace, once its local clock has
+passed RUN_HOUR, each job runs once per workspace-local day. The run is recorded in `LeadJobRun`
+(unique per workspace, job and day) in the same transaction as the job's work, so a crash retries
+on the next hour and two consumers never both run it. Order: recycle (today), reactivate dormant
+leads, then warn owners about tomorrow's recycling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from tradewind.workspaces.models import Workspace
+from tradewind.workspaces.timezones import zone
+
+from .models_scoring import LeadJobRun
+from .reactivation import leads_reactivate_dormant
+from .recycling import leads_recycle, local_date, recycle_warnings
+from .scoring import rescore_all
+
+log = logging.getLogger(__name__)
+RUN_HOUR = 1  # 01:00 workspace time
+
+JOBS: dict[str, Callable[..., object]] = {
+    "recycle": leads_recycle,
+    "reactivate": leads_reactivate_dormant,
+    "recycle_warnings": recycle_warnings,
+}
+
+
+def _summary(result: object) -> dict:
+    if isinstance(result, list):
+        return {"count": len(result)}
+    return {"count": result}
+
+
+def daily_jobs_run(*, workspace: Workspace, now: dt.datetime | None = None) -> dict[str, dict]:
+    """Run the jobs not yet run today in this workspace (once it is past RUN_HOUR local time)."""
+    now = now or timezone.now()
+    today = local_date(now, workspace)
+    if now.astimezone(zone(workspace.time_zone)).hour < RUN_HOUR:
+        return {}
+    ran: dict[str, dict] = {}
+    for job, func in JOBS.items():
+        if LeadJobRun.objects.filter(workspace=workspace, job=job, on_date=today).exists():
+            continue
+        try:
+            with transaction.atomic():
+                result = _summary(func(workspace=workspace, now=now))
+                LeadJobRun.objects.create(
+                    workspace=workspace, job=job, on_date=today, ran_at=now, result=result
+                )
+        except IntegrityError:
+            continue  # another consumer ran it meanwhile; its work stands, ours rolled back
+        ran[job] = result
+    return ran
+
+
+@db_periodic_task(crontab(minute="5"))
+def lead_daily_jobs() -> None:
+    for workspace in Workspace.objects.order_by("pk"):
+        try:
+            daily_jobs_run(workspace=workspace)
+        except Exception:  # one workspace's failure must not stop the others
+            log.exception("daily lead jobs failed for workspace %s", workspace.pk)
+
+
+@db_task(retries=2, retry_delay=60)
+def rescore_workspace(workspace_id: int) -> int:
+    workspace = Workspace.objects.filter(pk=workspace_id).first()
+    if workspace is None:
+        return 0
+    return rescore_all(workspace=workspace)
+
+
+from .tasks_imports import *  # noqa: E402,F403
+from .tasks_webforms import webforms_overflow_hourly  # noqa: E402,F401
