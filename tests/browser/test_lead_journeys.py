@@ -3,6 +3,7 @@ a claim race and be told who won, bulk-grade from the list, save a view."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -123,3 +124,78 @@ def test_bulk_grade_and_save_a_view(page: Page, demo: object) -> None:
         page.click("[data-testid=save-view] button")
     assert page.locator("[data-testid=saved-view]", has_text="新线索").count() == 1
     assert SavedView.objects.get(name="新线索").query == "status=new"
+
+
+IMPORT_CSV = (
+    "公司名称 Company name,联系人 Contact,电话 Phone,邮箱 E-mail,来源 Source,国家 Country,"
+    "需求 Need,预算 Budget,决策链 Decision chain\n"
+    "Import Good GmbH,Hans,+49 30 1234567,hans@import-good.example,Trade show,Germany,"
+    "pumps,10000 EUR,Hans\n"
+    "Import Bad Ltd,Bob,12,bob@import-bad.example,展会,中国,valves,5000 USD,Bob\n"
+    "Import Good,Hans 2,,hans@import-good.example,,,pumps,10000 EUR,Hans\n"
+)
+
+
+def test_import_with_errors_and_duplicates(page: Page, demo: object, tmp_path, settings) -> None:
+    from tradewind.leads.models import Lead
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    login(page, "chenwei@demo.test", PASSWORD)
+    page.goto("/leads/")
+    with page.expect_navigation():
+        page.click("[data-testid=imports-link]")
+    page.goto("/leads/imports/new/")
+    page.set_input_files(
+        "input[name=file]",
+        files=[
+            {"name": "展会线索.csv", "mimeType": "text/csv", "buffer": IMPORT_CSV.encode("gb18030")}
+        ],
+    )
+    page.check("input[name=mode][value=skip_bad_rows]")
+    with page.expect_navigation():
+        page.click("[data-testid=import-upload]")
+    # The Chinese/English headers were mapped on their own; check the file without writing.
+    with page.expect_navigation():
+        page.click("[data-testid=preview-button]")
+    preview = page.locator("[data-testid=import-preview]")
+    # Row 3 (the bad phone) is listed with its column and reason; row 4 repeats row 2.
+    errors = preview.locator("[data-testid=import-errors] tbody tr")
+    assert errors.count() == 1 and errors.first.locator("td").first.inner_text() == "3"
+    assert preview.locator("[data-testid=preview-duplicates]").count() == 1
+    assert Lead.objects.filter(company_name__startswith="Import").count() == 0
+    with page.expect_navigation():
+        page.click("[data-testid=import-start]")
+    counts = page.locator("[data-testid=import-counts]")
+    counts.wait_for()
+    page.wait_for_selector("[data-testid=error-file]")
+    assert Lead.objects.filter(company_name="Import Good GmbH").count() == 1
+    assert not Lead.objects.filter(company_name="Import Bad Ltd").exists()
+    with page.expect_download() as download:
+        page.click("[data-testid=error-file]")
+    errors = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "Import Bad Ltd" in errors and "Import Good GmbH" not in errors
+
+
+def test_convert_a_qualified_lead(page: Page, demo: object) -> None:
+    from tradewind.leads.models import Lead
+
+    lead = Lead.objects.filter(workspace=demo, status="qualified", owner__isnull=False).first()
+    assert lead is not None, "the demo has a qualified lead"
+    owner_email = lead.owner.email
+    login(page, owner_email, PASSWORD)
+    page.goto(f"/leads/{lead.pk}/")
+    with page.expect_navigation():
+        page.click("[data-testid=convert-link]")
+    form = page.locator("[data-testid=convert-form]")
+    form.locator("input[name=target][value=new]").check()
+    form.locator("input[name=create_opportunity]").check()
+    form.locator("input[name=opportunity_name]").fill("首单 First order")
+    form.locator("input[name=amount]").fill("25000")
+    with page.expect_navigation():
+        page.click("[data-testid=convert-submit]")
+    lead.refresh_from_db()
+    assert lead.status == "converted"
+    assert lead.converted_customer_id and lead.converted_opportunity_id
+    page.goto(f"/leads/{lead.pk}/")
+    links = page.locator("[data-testid=converted-links]").inner_text()
+    assert lead.converted_customer.name in links

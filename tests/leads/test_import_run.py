@@ -326,3 +326,28 @@ def test_read_only_members_cannot_import(world):
         upload(world, member=world.readonly)
     assert exc.value.status == 403
     assert not LeadImport.objects.exists()
+
+
+def test_rows_matching_a_customer_or_contact_are_duplicates(
+    world, django_capture_on_commit_callbacks
+):
+    from tradewind.customers.services import contact_create, customer_create
+
+    act = world.actor(world.owner)
+    customer = customer_create(
+        actor=act, name="Seawind Appliances GmbH", website="https://seawind.example"
+    )
+    contact_create(actor=act, customer=customer, name="Sara", email="sara@buyer.example")
+    rows = [
+        ["Seawind Appliances", "Max", "", "", "", ""],  # same company key as the customer
+        ["Another Buyer", "Sara", "", "sara@buyer.example", "", ""],  # the contact's e-mail
+        ["Fresh Prospect Ltd", "Ann", "", "ann@fresh.example", "", ""],
+    ]
+    batch = run(
+        world, upload(world, data=csv_bytes(rows)), capture=django_capture_on_commit_callbacks
+    )
+    assert (batch.created_count, batch.duplicate_count) == (1, 2)
+    reported = batch.preview["duplicates"]
+    assert {d["matches"][0]["code"] for d in reported} == {customer.code}
+    assert Lead.objects.filter(company_name="Fresh Prospect Ltd").exists()
+    assert not Lead.objects.filter(company_name="Another Buyer").exists()

@@ -328,7 +328,47 @@ def existing_matches(
                 bucket = found.setdefault((kind, value), [])
                 if len(bucket) < 3:
                     bucket.append((code, company, ctx.owner_names.get(owner_id, "")))
+    _account_matches(ctx, wanted, found)
     return found
+
+
+# Customers and contacts are matched on the same exact keys (one query per column, indexed):
+# a row naming a company the workspace already serves is a duplicate, not a new lead.
+CUSTOMER_COLUMNS = {
+    "phone": ("phone_e164",),
+    "domain": ("email_domain", "web_domain"),
+    "company": ("company_key",),
+    "pinyin": ("company_pinyin",),
+}
+CONTACT_COLUMNS = {"email": ("email",), "phone": ("phone_e164",)}
+
+
+def _account_matches(
+    ctx: RowContext,
+    wanted: dict[str, set[str]],
+    found: dict[tuple[str, str], list[tuple[str, str, str]]],
+) -> None:
+    from tradewind.customers.models import Contact, Customer
+
+    def add(kind: str, value: str, code: str, name: str, owner_id: int | None) -> None:
+        bucket = found.setdefault((kind, value), [])
+        if len(bucket) < 3:
+            bucket.append((code, name, ctx.owner_names.get(owner_id, "")))
+
+    customers = Customer.objects.filter(workspace=ctx.workspace)
+    for kind, columns in CUSTOMER_COLUMNS.items():
+        for column in columns if wanted.get(kind) else ():
+            rows = customers.filter(**{f"{column}__in": wanted[kind]})
+            for value, code, name, owner_id in rows.values_list(column, "code", "name", "owner_id"):
+                add(kind, value, code, name, owner_id)
+    contacts = Contact.objects.filter(workspace=ctx.workspace)
+    for kind, columns in CONTACT_COLUMNS.items():
+        for column in columns if wanted.get(kind) else ():
+            rows = contacts.filter(**{f"{column}__in": wanted[kind]}).values_list(
+                column, "customer__code", "customer__name", "name", "customer__owner_id"
+            )
+            for value, code, company, person, owner_id in rows:
+                add(kind, value, code, f"{company} · {person}", owner_id)
 
 
 def describe_match(kind: str, match: tuple[str, str, str]) -> dict[str, str]:

@@ -54,7 +54,8 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
             "version": lead.version,
             "opportunity_name": (lead.need or "")[:200],
             "amount": lead.budget_max or lead.budget_min or "",
-            "currency": lead.budget_currency,
+            # The lead's budget currency, else the workspace's: an amount never lacks one.
+            "currency": lead.budget_currency or lead.workspace.base_currency,
             "stage": stages[0].pk if stages else None,
         },
     )
