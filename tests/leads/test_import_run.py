@@ -23,6 +23,7 @@ from tradewind.leads.imports import (
 )
 from tradewind.leads.models import Lead, LeadImport
 from tradewind.leads.models_imports import ImportMapping, ImportStatus
+from tradewind.leads.scoring import RowScorer
 from tradewind.leads.services import lead_update
 from tradewind.workspaces.models import AuditEvent
 
@@ -271,7 +272,7 @@ def test_a_chunk_costs_the_same_queries_for_5_or_50_rows(world):
         cleaned = imports_chunks.clean_chunk(ctx, chunk, tally)
         with CaptureQueriesContext(connection) as queries:
             good = imports_chunks.dedupe_chunk(ctx, cleaned, engine.FileKeys(), tally)
-            new = imports_job._insert(batch, good, 0 if size == 5 else 10**9 * 0)
+            new = imports_job._insert(batch, good, 0, RowScorer(batch.workspace))
         assert len(good) == size and len(new) >= size
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]

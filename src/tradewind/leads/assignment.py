@@ -230,6 +230,10 @@ def route_new_leads(
     if not ids:
         return {}
     router = _router(workspace, lock=True)
+    if not router.rules and fallback_owner_id is None:
+        # No rule and nobody to fall back to: every lead stays in the pool, nothing to write.
+        pool = Lead.objects.filter(workspace=workspace, pk__in=ids, owner__isnull=True)
+        return dict.fromkeys(pool.values_list("pk", flat=True))
     leads = list(
         Lead.objects.filter(workspace=workspace, pk__in=ids, owner__isnull=True).only(
             "pk", "code", "company_name", "source", "country", "industry", "company_size", "grade"

@@ -34,7 +34,7 @@ from .imports_chunks import (
 )
 from .models import Lead
 from .models_imports import ImportMode, ImportStatus, LeadImport
-from .scoring import score_leads
+from .scoring import RowScorer
 
 
 def _progress(batch: LeadImport, phase: str, **counters: Any) -> None:
@@ -93,6 +93,7 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
     last_pk = Lead.objects.filter(import_batch=batch).aggregate(m=Max("pk"))["m"] or 0
     tally = Tally()
     file_keys = engine.FileKeys()
+    scorer = RowScorer(batch.workspace)
     rows = data_rows(batch)
     for _skipped in range(skip):
         next(rows, None)
@@ -102,7 +103,7 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
         cleaned = clean_chunk(ctx, chunk, tally, bad)
         with transaction.atomic():
             good = dedupe_chunk(ctx, cleaned, file_keys, tally)
-            new = _insert(batch, good, last_pk)
+            new = _insert(batch, good, last_pk, scorer)
             LeadImport.objects.filter(pk=batch.pk).update(
                 processed_rows=F("processed_rows") + len(chunk),
                 created_count=F("created_count") + len(new),
@@ -133,7 +134,7 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
 
 
 def _insert(
-    batch: LeadImport, good: list[tuple[int, dict[str, Any]]], last_pk: int
+    batch: LeadImport, good: list[tuple[int, dict[str, Any]]], last_pk: int, scorer: RowScorer
 ) -> list[tuple[int, int | None]]:
     if not good:
         return []
@@ -143,6 +144,7 @@ def _insert(
         workspace_id=batch.workspace_id,
         rows=[values for _n, values in good],
         codes=codes,
+        scorer=scorer,
     )
     return list(
         Lead.objects.filter(import_batch=batch, pk__gt=last_pk)
@@ -152,14 +154,14 @@ def _insert(
 
 
 def _after_chunk(batch: LeadImport, actor: Actor, new: list[tuple[int, int | None]]) -> None:
-    """Assignment rules for the rows that named no owner, then scores, for the committed chunk."""
+    """Assignment rules for the rows that named no owner, for the committed chunk. (Scores were
+    computed before the insert: RowScorer.)"""
     if not new:
         return
     with transaction.atomic():
         ownerless = [pk for pk, owner_id in new if owner_id is None]
         if ownerless:
             route_new_leads(workspace=batch.workspace, lead_ids=ownerless, actor=actor)
-        score_leads(workspace=batch.workspace, lead_ids=[pk for pk, _o in new])
 
 
 def _audit(batch: LeadImport, action: str) -> None:

@@ -76,9 +76,14 @@ class ScoringRule(WorkspaceModel):
         return self.name
 
     def values(self) -> list[str]:
-        """The comma-separated value as a clean list (full-width commas and 、 count too)."""
-        text = self.value.replace("，", ",").replace("、", ",")
-        return [part.strip() for part in text.split(",") if part.strip()]
+        """The comma-separated value as a clean list (full-width commas and 、 count too).
+        Parsed once per value: scoring asks for it once per rule per lead."""
+        cached = self.__dict__.get("_parsed")
+        if cached is None or cached[0] != self.value:
+            text = self.value.replace("，", ",").replace("、", ",")
+            cached = (self.value, [part.strip() for part in text.split(",") if part.strip()])
+            self.__dict__["_parsed"] = cached
+        return cached[1]
 
 
 class LeadJobRun(models.Model):
