@@ -119,25 +119,9 @@ def notify(
     notification with that key gets no second one (the daily warning is sent once per day).
     Returns how many users were asked for (duplicates by key are skipped silently)."""
     ids = sorted({int(u) for u in user_ids if u is not None})
-    if not ids:
-        return 0
-    now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                workspace=workspace,
-                user_id=user_id,
-                kind=kind,
-                params=params or {},
-                url=url,
-                key=key,
-                created_at=now,
-            )
-            for user_id in ids
-        ],
-        ignore_conflicts=bool(key),
+    return notify_each(
+        workspace=workspace, items=[(u, params or {}, url) for u in ids], kind=kind, key=key
     )
-    return len(ids)
 
 
 def notify_each(

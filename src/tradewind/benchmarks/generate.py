@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from tradewind.core.normalize import company_key, company_pinyin, email_domain
 from tradewind.leads.models import Lead
 from tradewind.leads.search import cjk_pairs
 from tradewind.workspaces import services
@@ -25,7 +26,7 @@ from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import DataScope, Role, TeamKind
 from tradewind.workspaces.models import Membership, NumberSequence, Team, User, Workspace
 
-GENERATOR_VERSION = 2  # bump when the rows change: a reused bench is rebuilt
+GENERATOR_VERSION = 3  # bump when the rows change: a reused bench is rebuilt
 SLUG = "bench"
 SEED = 20261123
 BATCH = 5_000  # rows per executemany / COPY chunk / bulk_create batch
@@ -337,6 +338,9 @@ def lead_rows(
                 email = ""
             elif r < 0.20:
                 phone = ""
+            website = ""
+            if country not in ("CN", "HK") and rng.random() < 0.5:
+                website = f"www.{domain}"
             owner = None if rng.random() < POOL_SHARE else owner_ids[rng.randrange(len(owner_ids))]
             contact = contact if rng.random() < 0.9 else ""  # same draw order as before
             # The normalised keys the services write (phones are generated in E.164 already).
@@ -352,8 +356,14 @@ def lead_rows(
                     "status": statuses[j],
                     "need": NEEDS[rng.randrange(len(NEEDS))] if rng.random() < 0.4 else "",
                     "owner_id": owner,
+                    "website": website,
                     "phone_e164": phone,
-                    "email_domain": email.rsplit("@", 1)[-1] if email else "",
+                    # As the services write them: free-mail domains are no company's, the keys
+                    # are filled (an empty key column misleads the planner on dedupe lookups).
+                    "email_domain": email_domain(email) if email else "",
+                    "web_domain": website.removeprefix("www."),
+                    "company_key": company_key(company),
+                    "company_pinyin": company_pinyin(company),
                     "search_pairs": cjk_pairs(company, contact, email, phone),
                     "created_at": created,
                     "updated_at": created,
@@ -371,7 +381,8 @@ def lead_rows(
 GENERATED = {
     "code", "company_name", "contact_name", "email", "phone", "country", "source", "status",
     "need", "owner_id", "created_at", "updated_at", "version", "workspace_id",
-    "phone_e164", "email_domain", "search_pairs",
+    "phone_e164", "email_domain", "search_pairs", "website", "web_domain", "company_key",
+    "company_pinyin",
 }  # fmt: skip
 
 

@@ -32,6 +32,32 @@ a page of the same size through the same middleware and base template without to
 table; **ratio** = p50 / floor p50, i.e. what the real page costs on top of the framework.
 **queries** is the number of SQL statements of one request.
 
+How the import and claims rows are taken (`benchmarks/measure_import.py`, `measure_claims.py`):
+**Import** — a deterministic 100,000-row file (`benchmarks/import_file.py`: Chinese and Latin
+companies, the phone forms `+86 138 0013 8000`, `0086-138…`, `(021) 6123-4567`, `13800138000`,
+countries and sources in both languages, ~2% bad rows, ~3% repeats of existing leads and a few of
+customers/contacts), written once as CSV (UTF-8 BOM) and XLSX and cached under the data directory.
+Each run goes through the services: `lead_import_upload` → `lead_import_preview` (the **dry run**,
+timed on its own, in the notes) → `lead_import_start` with the huey enqueue bypassed →
+`lead_import_run` in a fresh child process (`python -m tradewind.benchmarks.import_child`), mode
+"skip bad rows", with two temporary round-robin assignment rules when the workspace has none.
+**p50/p95** are that run's wall time scaled to 100,000 rows; **rows/s** and the child's **peak
+RSS** (`VmHWM`: Django, the app and the import) are in the notes. Then `lead_import_undo`, and the
+batch, its files, its audit rows and the lead numbering are put back (PostgreSQL: `VACUUM`), so
+the workspace ends as it began. The import **floor** is the same file cleaned and deduplicated by
+the same engine (untimed), its good rows written with the columns `insert_rows` writes by sqlite3
+`executemany` / PostgreSQL `COPY` in one transaction (timed: writes and commit), then deleted;
+ratio = import time / floor time. `--import-runs` (default 3) runs per format; `--import-rows 0`
+skips the import. The bench workspace gets 300 customers and 600 contacts the first time (the
+generator makes none yet), so the dedupe against customers and contacts runs on real rows.
+**Claims** — 32 temporary sales members and 1,000 fresh ownerless leads (holding cap and daily
+limit raised for the run); 32 threads, each with its own database connection, walk their own
+shuffled copy of the pool and call `leads.pool.lead_claim` on every lead not yet known taken; a
+Conflict is a lost race (expected), any other exception an error. Then every lead must have one
+owner and exactly one open claim by that owner. p50/p95 are one winning claim's latency; claims/s
+is in the notes. All of it is deleted afterwards. On SQLite the row runs too, labelled: writers
+are serialised there. `--no-claims` skips it.
+
 """
 
 

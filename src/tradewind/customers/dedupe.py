@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -72,9 +72,10 @@ class Match:
         return labels
 
 
-def _exact_conditions(keys: dict[str, Any]) -> list[tuple[str, Q]]:
+def _exact_conditions(keys: dict[str, Any], *, email: bool) -> list[tuple[str, Q]]:
     exact: list[tuple[str, Q]] = []
     for reason, key in (
+        *((("email", "email"),) if email else ()),
         ("company", "company_key"),
         ("pinyin", "company_pinyin"),
         ("phone", "phone_e164"),
@@ -86,6 +87,38 @@ def _exact_conditions(keys: dict[str, Any]) -> list[tuple[str, Q]]:
     return exact
 
 
+def company_matches(
+    base: QuerySet[Any], keys: dict[str, Any], *, name_field: str, limit: int, email: bool = False
+) -> list[tuple[Any, tuple[str, ...], int]]:
+    """The rows of `base` (leads or customers) that look like the company in `keys`, each with its
+    reasons and score: 100 for a shared key, else the fuzzy score of the names. `email` also
+    matches the exact address, for records that hold a person's address."""
+    reasons: dict[int, set[str]] = {}
+    rows: dict[int, Any] = {}
+    for reason, condition in _exact_conditions(keys, email=email):
+        for row in base.filter(condition)[:limit]:
+            rows[row.pk] = row
+            reasons.setdefault(row.pk, set()).add(reason)
+    name = keys.get("company_name") or ""
+    key = keys.get("company_key") or ""
+    if len(key) >= 2:
+        candidates = base.filter(company_key__startswith=key[:2]).exclude(pk__in=rows)[:CANDIDATES]
+        for row in candidates:
+            if company_similarity(name, getattr(row, name_field)) >= FUZZY_THRESHOLD:
+                rows[row.pk] = row
+                reasons.setdefault(row.pk, set()).add("similar")
+    return [
+        (
+            row,
+            tuple(sorted(reasons[pk])),
+            100
+            if reasons[pk] - {"similar"}
+            else company_similarity(name, getattr(row, name_field)),
+        )
+        for pk, row in rows.items()
+    ]
+
+
 def find_customer_matches(
     *,
     workspace: Workspace,
@@ -95,35 +128,21 @@ def find_customer_matches(
 ) -> list[Match]:
     """`keys`: company_name, company_key, company_pinyin, email, email_domain, web_domain,
     phone_e164 (the cleaned values of a lead or a customer). Customers first, then contacts."""
-    reasons: dict[int, set[str]] = {}
-    rows: dict[int, Customer] = {}
     base = Customer.objects.filter(workspace=workspace).select_related("owner")
     if exclude_customer_id:
         base = base.exclude(pk=exclude_customer_id)
-    for reason, condition in _exact_conditions(keys):
-        for customer in base.filter(condition)[:limit]:
-            rows[customer.pk] = customer
-            reasons.setdefault(customer.pk, set()).add(reason)
-    name = keys.get("company_name") or ""
-    key = keys.get("company_key") or ""
-    if len(key) >= 2:
-        candidates = base.filter(company_key__startswith=key[:2]).exclude(pk__in=rows)[:CANDIDATES]
-        for customer in candidates:
-            if company_similarity(name, customer.name) >= FUZZY_THRESHOLD:
-                rows[customer.pk] = customer
-                reasons.setdefault(customer.pk, set()).add("similar")
     matches = [
         Match(
             lead_id=None,
             code=c.code,
             company_name=c.name,
             owner_name=str(c.owner) if c.owner_id else "",
-            reasons=tuple(sorted(reasons[pk])),
-            score=100 if reasons[pk] - {"similar"} else company_similarity(name, c.name),
+            reasons=reasons,
+            score=score,
             kind="customer",
-            customer_id=pk,
+            customer_id=c.pk,
         )
-        for pk, c in rows.items()
+        for c, reasons, score in company_matches(base, keys, name_field="name", limit=limit)
     ]
     matches.sort(key=lambda m: (-m.score, -len(m.reasons), m.code))
     return matches[:limit] + find_contact_matches(

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from tradewind.workspaces.querysets import filter_owner
+
 from .choices import CustomerType
 from .models import Contact
 
@@ -41,12 +43,7 @@ class CustomerFilter:
             qs = qs.filter(country=self.country)
         if self.rating:
             qs = qs.filter(rating__gte=int(self.rating))
-        if self.owner == "me":
-            qs = qs.filter(owner_id=user_id)
-        elif self.owner == "none":
-            qs = qs.filter(owner__isnull=True)
-        elif self.owner.isdigit():
-            qs = qs.filter(owner_id=int(self.owner))
+        qs = filter_owner(qs, self.owner, user_id)
         if self.q:
             # By name (either script), short name, code, or a contact's name, e-mail or phone.
             contacts = Contact.objects.filter(

@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from tradewind.core.forms import RecordForm
+
 from .choices import RATINGS, CustomerSize, CustomerSource, CustomerType, DecisionRole
 
 SECTIONS = [
@@ -11,7 +13,9 @@ SECTIONS = [
 ]
 
 
-class CustomerForm(forms.Form):
+class CustomerForm(RecordForm):
+    section_layout = SECTIONS
+
     name = forms.CharField(
         label=_("Company"), max_length=200, widget=forms.TextInput(attrs={"autofocus": True})
     )
@@ -71,16 +75,8 @@ class CustomerForm(forms.Form):
             (m.user_id, str(m.user)) for m in owners or []
         ]
 
-    def sections(self) -> list[tuple[object, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
 
-    def service_data(self) -> dict[str, object]:
-        return {
-            k: v for k, v in self.cleaned_data.items() if k not in ("version", "confirm_duplicate")
-        }
-
-
-class ContactForm(forms.Form):
+class ContactForm(RecordForm):
     name = forms.CharField(
         label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autofocus": True})
     )
@@ -105,6 +101,3 @@ class ContactForm(forms.Form):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def service_data(self) -> dict[str, object]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}

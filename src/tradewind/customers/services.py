@@ -122,16 +122,10 @@ def customer_update(
     current = Customer.objects.select_for_update().get(pk=customer.pk, workspace=actor.workspace)
     cleaned = clean_customer(workspace=actor.workspace, data=data, creating=False)
     _check_version(current, version)
-    before = _values(current, CUSTOMER_EDITABLE)
-    for key, value in cleaned.items():
-        setattr(current, key, value)
-    changes = audit.diff(before, _values(current, CUSTOMER_EDITABLE))
+    changes = audit.apply_changes(current, cleaned, CUSTOMER_EDITABLE, _values)
     if not changes:
         return current
-    current.version += 1
-    current.updated_at = timezone.now()
-    current.save()
-    audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
+    audit.save_update(actor=actor, target=current, changes=changes)
     emit(
         "customer.updated",
         workspace_id=actor.workspace.pk,
@@ -190,17 +184,11 @@ def contact_update(
     current = Contact.objects.select_for_update().get(pk=contact.pk, workspace=actor.workspace)
     cleaned = clean_contact(workspace=actor.workspace, data=data, creating=False)
     _check_version(current, version)
-    before = audit.snapshot(current, CONTACT_EDITABLE)
-    for key, value in cleaned.items():
-        setattr(current, key, value)
-    changes = audit.diff(before, audit.snapshot(current, CONTACT_EDITABLE))
+    changes = audit.apply_changes(current, cleaned, CONTACT_EDITABLE)
     if not changes:
         return current
-    current.version += 1
-    current.updated_at = timezone.now()
-    current.save()
+    audit.save_update(actor=actor, target=current, changes=changes)
     _one_primary(current)
-    audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
     emit(
         "contact.updated",
         workspace_id=actor.workspace.pk,

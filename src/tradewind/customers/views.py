@@ -3,18 +3,16 @@ history, create and edit forms for customers and contacts."""
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from tradewind.activities.selectors import timeline_for
-from tradewind.core.errors import ServiceError
-from tradewind.core.forms import add_service_error
+from tradewind.core.forms import initial_from, save_form
 from tradewind.core.htmx import render_page
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.selectors import history_for, members_of
+from tradewind.workspaces.selectors import active_members_of, history_for
 
 from . import selectors, services
 from .choices import CustomerType
@@ -23,10 +21,6 @@ from .filters import CustomerFilter
 from .forms import ContactForm, CustomerForm
 
 PAGE_SIZE = 50
-
-
-def _owners(request: HttpRequest) -> list:
-    return list(members_of(request.member).filter(is_active=True))
 
 
 @member_required(Perm.CUSTOMER_VIEW)
@@ -48,22 +42,27 @@ def customer_list(request: HttpRequest) -> HttpResponse:
 @member_required(Perm.CUSTOMER_CREATE)
 def customer_create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(
-        request.POST or None, owners=_owners(request), initial={"owner": request.member.user_id}
+        request.POST or None,
+        owners=active_members_of(request.member),
+        initial={"owner": request.member.user_id},
     )
     duplicates = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            customer = services.customer_create(
+    try:
+        customer = save_form(
+            request,
+            form,
+            lambda: services.customer_create(
                 actor=request.actor,
                 allow_duplicates=form.cleaned_data["confirm_duplicate"],
                 **form.service_data(),
-            )
-        except services.DuplicateCustomer as exc:
-            duplicates = with_links(exc.matches, request.member)
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Customer %(code)s created.") % {"code": customer.code})
+            ),
+            lambda created: _("Customer %(code)s created.") % {"code": created.code},
+            let_through=(services.DuplicateCustomer,),
+        )
+    except services.DuplicateCustomer as exc:
+        duplicates = with_links(exc.matches, request.member)
+    else:
+        if customer is not None:
             return redirect("customers:detail", pk=customer.pk)
     return render(
         request,
@@ -90,26 +89,24 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Perm.CUSTOMER_EDIT)
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(member=request.member, pk=pk)
-    initial = {n: getattr(customer, n) for n in CustomerForm.base_fields if hasattr(customer, n)}
-    initial |= {
-        "country": customer.country.code if customer.country else "",
-        "owner": customer.owner_id,
-        "tags": ", ".join(customer.tags or []),
-    }
-    form = CustomerForm(request.POST or None, owners=_owners(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.customer_update(
-                actor=request.actor,
-                customer=customer,
-                version=form.cleaned_data["version"],
-                **form.service_data(),
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("customers:detail", pk=customer.pk)
+    form = CustomerForm(
+        request.POST or None,
+        owners=active_members_of(request.member),
+        initial=initial_from(customer, CustomerForm),
+    )
+    saved = save_form(
+        request,
+        form,
+        lambda: services.customer_update(
+            actor=request.actor,
+            customer=customer,
+            version=form.cleaned_data["version"],
+            **form.service_data(),
+        ),
+        _("Saved."),
+    )
+    if saved is not None:
+        return redirect("customers:detail", pk=customer.pk)
     return render(
         request,
         "customers/form.html",
@@ -121,16 +118,16 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(member=request.member, pk=pk)
     form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = services.contact_create(
-                actor=request.actor, customer=customer, **form.service_data()
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Contact %(name)s added.") % {"name": contact.name})
-            return redirect("customers:detail", pk=customer.pk)
+    contact = save_form(
+        request,
+        form,
+        lambda: services.contact_create(
+            actor=request.actor, customer=customer, **form.service_data()
+        ),
+        lambda added: _("Contact %(name)s added.") % {"name": added.name},
+    )
+    if contact is not None:
+        return redirect("customers:detail", pk=customer.pk)
     return render(
         request,
         "customers/contact_form.html",
@@ -141,21 +138,20 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Perm.CUSTOMER_EDIT)
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(member=request.member, pk=pk)
-    initial = {n: getattr(contact, n) for n in ContactForm.base_fields if hasattr(contact, n)}
-    form = ContactForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(
-                actor=request.actor,
-                contact=contact,
-                version=form.cleaned_data["version"],
-                **form.service_data(),
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("customers:detail", pk=contact.customer_id)
+    form = ContactForm(request.POST or None, initial=initial_from(contact, ContactForm))
+    saved = save_form(
+        request,
+        form,
+        lambda: services.contact_update(
+            actor=request.actor,
+            contact=contact,
+            version=form.cleaned_data["version"],
+            **form.service_data(),
+        ),
+        _("Saved."),
+    )
+    if saved is not None:
+        return redirect("customers:detail", pk=contact.customer_id)
     return render(
         request,
         "customers/contact_form.html",

@@ -8,7 +8,7 @@ import datetime as dt
 import io
 from typing import Any, Literal
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
@@ -22,6 +22,7 @@ from . import imports
 from .imports_fields import template_example_row, template_headers
 from .imports_selectors import import_get, import_list
 from .models_imports import ImportMode, LeadImport
+from .views_imports import error_rows_download
 
 router = Router(tags=["lead imports"])
 
@@ -167,15 +168,7 @@ def import_start(request: HttpRequest, import_id: int, payload: StartIn) -> Stat
 @router.get("/imports/{import_id}/errors", summary="Download the rows with errors (CSV)")
 def import_errors(request: HttpRequest, import_id: int) -> FileResponse:
     _member_may_import(request)
-    batch = import_get(member=request.member, pk=import_id)
-    if not batch.error_file:
-        raise Http404
-    return FileResponse(
-        batch.error_file.open("rb"),
-        as_attachment=True,
-        filename=f"import-{batch.pk}-errors.csv",
-        content_type="text/csv; charset=utf-8",
-    )
+    return error_rows_download(import_get(member=request.member, pk=import_id))
 
 
 @router.post(

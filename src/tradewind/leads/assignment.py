@@ -82,27 +82,8 @@ def _close_claims(workspace: Workspace, lead_ids: list[int], reason: str) -> Non
 
 def _audit_rows(actor: Actor, rows: list[tuple[int, str, dict]], action: str) -> list[AuditEvent]:
     """One append-only row per lead, inserted together (rows: lead id, repr, changes)."""
-    label = actor.label or (str(actor.user) if actor.user else "")
-    now = timezone.now()
-    return AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                workspace=actor.workspace,
-                created_at=now,
-                actor_kind=actor.kind,
-                actor_user_id=actor.user_id,
-                actor_token_id=actor.token_id,
-                actor_label=label,
-                verb=AuditVerb.ACTION,
-                action=action,
-                target_type=Lead.AUDIT_TYPE,
-                target_id=lead_id,
-                target_repr=text[:200],
-                changes=changes,
-            )
-            for lead_id, text, changes in rows
-        ],
-        batch_size=500,
+    return audit.record_many(
+        actor=actor, verb=AuditVerb.ACTION, action=action, target_type=Lead.AUDIT_TYPE, rows=rows
     )
 
 

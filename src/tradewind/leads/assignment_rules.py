@@ -6,7 +6,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradewind.core.errors import ErrorCode, ServiceError
@@ -87,17 +86,11 @@ def assignment_rule_update(*, actor: Actor, rule: AssignmentRule, **data: Any) -
     require(actor, Perm.WORKSPACE_MANAGE)
     current = AssignmentRule.objects.select_for_update().get(pk=rule.pk, workspace=actor.workspace)
     cleaned = _clean(actor, data)
-    before = audit.snapshot(current, RULE_EDITABLE)
-    for key, value in cleaned.items():
-        setattr(current, key, value)
-    changes = audit.diff(before, audit.snapshot(current, RULE_EDITABLE))
+    changes = audit.apply_changes(current, cleaned, RULE_EDITABLE)
     if changes:
         if "target_team" in changes or "action" in changes:
             current.last_user_id = None
-        current.version += 1
-        current.updated_at = timezone.now()
-        current.save()
-        audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
+        audit.save_update(actor=actor, target=current, changes=changes)
     return current
 
 

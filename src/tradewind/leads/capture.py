@@ -1,7 +1,8 @@
 """Validation and normalisation shared by every capture path: the form, the API, web forms, imports.
 
 Returns clean field values plus the derived keys dedupe and search use; raises one ServiceError
-with a translated message per field.
+with a translated message per field. The rules leads share with customers are in
+core/field_cleaning.py.
 """
 
 from __future__ import annotations
@@ -12,10 +13,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tradewind.core import normalize
-from tradewind.core.errors import ErrorCode, ServiceError
+from tradewind.core import field_cleaning
 from tradewind.core.money import all_currencies
-from tradewind.workspaces.models import Membership, Workspace
+from tradewind.workspaces.models import Workspace
+from tradewind.workspaces.owners import clean_owner
 
 from .choices import CompanySize, LeadGrade, LeadSource
 from .models import Lead, LeadPolicy
@@ -76,41 +77,11 @@ REQUIRABLE = {
 def clean_lead(
     *, workspace: Workspace, data: dict[str, Any], existing: Lead | None = None
 ) -> dict[str, Any]:
-    unknown = set(data) - set(EDITABLE)
-    if unknown:
-        raise ValueError(f"not editable: {sorted(unknown)}")
-    errors: dict[str, list[Any]] = {}
-    cleaned: dict[str, Any] = {}
-    for name, value in data.items():
-        if name in CODE_FIELDS:
-            cleaned[name] = normalize.clean_text(value)
-        elif name in TEXT_FIELDS:
-            # What people wrote stays as written (full-width ，。（）in Chinese prose); only the
-            # derived keys below are width-folded.
-            cleaned[name] = normalize.trim_text(value)
-        else:
-            cleaned[name] = value
-
-    if "email" in cleaned:
-        try:
-            cleaned["email"] = normalize.normalize_email(cleaned["email"])
-        except ValueError:
-            errors["email"] = [_("Enter a valid e-mail address.")]
-    if "phone" in cleaned:
-        try:
-            cleaned["phone_e164"] = normalize.normalize_phone(
-                cleaned["phone"], workspace.default_country
-            )
-        except ValueError:
-            errors["phone"] = [
-                _(
-                    "This is not a phone number we can dial. Include the country code, e.g. +86 138 0013 8000."
-                )
-            ]
-    if "country" in cleaned:
-        cleaned["country"] = cleaned["country"].upper()
-        if cleaned["country"] and len(cleaned["country"]) != 2:
-            errors["country"] = [_("Use a two-letter country code, e.g. DE.")]
+    field_cleaning.reject_unknown(data, EDITABLE)
+    errors: field_cleaning.Errors = {}
+    cleaned = field_cleaning.clean_texts(data, TEXT_FIELDS, CODE_FIELDS)
+    field_cleaning.clean_email_phone(cleaned, errors, workspace.default_country)
+    field_cleaning.clean_country(cleaned, errors)
     if "source" in cleaned and cleaned["source"] not in LeadSource.values:
         errors["source"] = [_("Choose a source from the list.")]
     if cleaned.get("grade") and cleaned["grade"].upper() not in LeadGrade.values:
@@ -134,46 +105,19 @@ def clean_lead(
                 errors[bound] = [_("Enter an amount, e.g. 200000.")]
         elif bound in cleaned:
             cleaned[bound] = None
-    if "tags" in cleaned:
-        tags = cleaned["tags"] or []
-        if isinstance(tags, str):
-            tags = [
-                t
-                for t in (normalize.clean_text(x) for x in tags.replace("，", ",").split(","))
-                if t
-            ]
-        cleaned["tags"] = sorted({str(t)[:40] for t in tags})
-    if "website" in cleaned:
-        cleaned["web_domain"] = normalize.website_domain(cleaned["website"])
-    if "email" in cleaned and "email" not in errors:
-        cleaned["email_domain"] = (
-            normalize.email_domain(cleaned["email"]) if cleaned["email"] else ""
-        )
-    if "company_name" in cleaned:
-        cleaned["company_key"] = normalize.company_key(cleaned["company_name"])
-        cleaned["company_pinyin"] = normalize.company_pinyin(cleaned["company_name"])[:400]
+    field_cleaning.clean_tags(cleaned)
+    field_cleaning.derive_company_keys(cleaned, errors, "company_name")
     if any(name in cleaned for name in SEARCHED_FIELDS):
         cleaned["search_pairs"] = cjk_pairs(
             *(_value(f, cleaned, existing) for f in SEARCHED_FIELDS)
         )
-    if "owner" in cleaned:
-        owner_id = cleaned.pop("owner")
-        owner_id = getattr(owner_id, "pk", owner_id)
-        if (
-            owner_id is not None
-            and not Membership.objects.filter(
-                workspace=workspace, user_id=owner_id, is_active=True
-            ).exists()
-        ):
-            errors["owner"] = [_("The owner must be an active member of this workspace.")]
-        cleaned["owner_id"] = owner_id
+    clean_owner(workspace, cleaned, errors)
 
     _check_required(workspace, cleaned, existing, errors)
     lo, hi = _value("budget_min", cleaned, existing), _value("budget_max", cleaned, existing)
     if lo is not None and hi is not None and lo > hi and "budget_max" not in errors:
         errors["budget_max"] = [_("The upper end of the budget is below the lower end.")]
-    if errors:
-        raise ServiceError(ErrorCode.INVALID, _("Please correct the marked fields."), fields=errors)
+    field_cleaning.raise_if_errors(errors)
     return cleaned
 
 

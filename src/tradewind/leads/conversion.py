@@ -36,6 +36,7 @@ from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.selectors import ACTION_LABELS, FACT_LABELS
 
 from .choices import LeadStatus
+from .dedupe import lead_keys
 from .models import Lead
 from .status import move_for
 
@@ -93,22 +94,10 @@ def contact_fields(lead: Lead) -> dict[str, Any]:
     }
 
 
-def dedupe_keys(lead: Lead) -> dict[str, Any]:
-    return {
-        "company_name": lead.company_name,
-        "company_key": lead.company_key,
-        "company_pinyin": lead.company_pinyin,
-        "email": lead.email,
-        "email_domain": lead.email_domain,
-        "web_domain": lead.web_domain,
-        "phone_e164": lead.phone_e164,
-    }
-
-
 def customer_candidates(lead: Lead) -> list[Match]:
     """Customers the lead may belong to (by company, pinyin, domain, phone; contacts by e-mail and
     phone), for "join existing customer X" on the convert page."""
-    return find_customer_matches(workspace=lead.workspace, keys=dedupe_keys(lead))
+    return find_customer_matches(workspace=lead.workspace, keys=lead_keys(lead))
 
 
 def can_convert(member: Any, lead: Lead) -> bool:

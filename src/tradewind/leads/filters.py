@@ -13,6 +13,8 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from tradewind.workspaces.querysets import filter_owner
+
 from . import search
 from .choices import CompanySize, LeadGrade, LeadSource, LeadStatus
 
@@ -110,12 +112,7 @@ class LeadFilter:
             qs = qs.filter(grade="")
         elif self.grade:
             qs = qs.filter(grade=self.grade)
-        if self.owner == "me":
-            qs = qs.filter(owner_id=user_id)
-        elif self.owner == "none":
-            qs = qs.filter(owner__isnull=True)
-        elif self.owner.isdigit():
-            qs = qs.filter(owner_id=int(self.owner))
+        qs = filter_owner(qs, self.owner, user_id)
         if self.country:
             qs = qs.filter(country=self.country)
         if self.industry:

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from tradewind.core.forms import RecordForm
 from tradewind.core.money import COMMON_CURRENCIES
 
 from .assignment import ASSIGN_BY_RULES
@@ -43,7 +44,9 @@ def _owner_value(value: str) -> int | str:
     return value if value == ASSIGN_BY_RULES else int(value)
 
 
-class LeadForm(forms.Form):
+class LeadForm(RecordForm):
+    section_layout = SECTIONS
+
     company_name = forms.CharField(
         label=_("Company"),
         max_length=200,
@@ -133,11 +136,3 @@ class LeadForm(forms.Form):
         self.fields["owner"].choices = [("", _("Nobody (lead pool)")), *rules] + [
             (m.user_id, str(m.user)) for m in owners or []
         ]
-
-    def sections(self) -> list[tuple[object, list[forms.BoundField]]]:
-        return [(title, [self[name] for name in names]) for title, names in SECTIONS]
-
-    def service_data(self) -> dict[str, object]:
-        return {
-            k: v for k, v in self.cleaned_data.items() if k not in ("version", "confirm_duplicate")
-        }

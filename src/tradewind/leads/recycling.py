@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradewind.activities.notifications import notify_each
+from tradewind.workspaces import audit
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import AuditVerb
 from tradewind.workspaces.events import emit
@@ -175,26 +176,12 @@ def audit_rows(
     actor: Actor, verb: str, action: str, rows: list[tuple[Lead, dict[str, Any]]]
 ) -> None:
     """One append-only audit row per lead, inserted together."""
-    now = timezone.now()
-    AuditEvent.objects.bulk_create(
-        [
-            AuditEvent(
-                workspace=actor.workspace,
-                created_at=now,
-                actor_kind=actor.kind,
-                actor_user_id=actor.user_id,
-                actor_token_id=actor.token_id,
-                actor_label=actor.label,
-                verb=verb,
-                action=action,
-                target_type=Lead.AUDIT_TYPE,
-                target_id=lead.pk,
-                target_repr=str(lead)[:200],
-                changes=changes,
-            )
-            for lead, changes in rows
-        ],
-        batch_size=500,
+    audit.record_many(
+        actor=actor,
+        verb=verb,
+        action=action,
+        target_type=Lead.AUDIT_TYPE,
+        rows=[(lead.pk, str(lead), changes) for lead, changes in rows],
     )
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradewind.core.errors import Conflict, ErrorCode
@@ -92,19 +91,12 @@ def lead_update(*, actor: Actor, lead: Lead, version: int | None = None, **data:
             ErrorCode.STALE_VERSION,
             _("Someone else changed this lead since you opened it. Reload to see their changes."),
         )
-    before = audit.snapshot(current, EDITABLE)
-    for key, value in cleaned.items():
-        setattr(current, key, value)
-    after = audit.snapshot(current, EDITABLE)
-    changes = audit.diff(before, after)
+    changes = audit.apply_changes(current, cleaned, EDITABLE)
     if not changes:
         return current
     if "grade" in changes:  # chosen by hand; cleared: the suggestion decides again
         current.grade_set_by_hand = bool(current.grade)
-    current.version += 1
-    current.updated_at = timezone.now()
-    current.save()
-    audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
+    audit.save_update(actor=actor, target=current, changes=changes)
     _score(actor, current)
     emit(
         "lead.updated", workspace_id=actor.workspace.pk, lead_id=current.pk, fields=sorted(changes)

@@ -7,13 +7,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
-from tradewind.core.errors import ServiceError
-from tradewind.core.forms import add_service_error
+from tradewind.core.forms import initial_from, save_form
 from tradewind.core.htmx import render_page
 from tradewind.workspaces import saved_views
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.selectors import history_for, members_of
+from tradewind.workspaces.selectors import active_members_of, history_for
 
 from . import bulk, selectors, services
 from .choices import INVALID_REASON_LABELS, CompanySize, LeadGrade, LeadSource, LeadStatus
@@ -55,37 +54,36 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "can_delete": member.has(Perm.LEAD_DELETE),
         "bulk_actions": bulk.ACTIONS,
         "bulk_max": bulk.BULK_MAX,
-        "owners": _owners(request) if member.has(Perm.LEAD_ASSIGN) else [],
+        "owners": active_members_of(member) if member.has(Perm.LEAD_ASSIGN) else [],
     }
     return render_page(request, "leads/list.html", context, partial="lead-results")
-
-
-def _owners(request: HttpRequest) -> list:
-    return list(members_of(request.member).filter(is_active=True))
 
 
 @member_required(Perm.LEAD_CREATE)
 def lead_create(request: HttpRequest) -> HttpResponse:
     form = LeadForm(
         request.POST or None,
-        owners=_owners(request),
+        owners=active_members_of(request.member),
         by_rules=True,
         initial={"owner": request.member.user_id},
     )
     duplicates = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead = services.lead_create(
+    try:
+        lead = save_form(
+            request,
+            form,
+            lambda: services.lead_create(
                 actor=request.actor,
                 allow_duplicates=form.cleaned_data["confirm_duplicate"],
                 **form.service_data(),
-            )
-        except services.DuplicateFound as exc:
-            duplicates = exc.matches
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Lead %(code)s created.") % {"code": lead.code})
+            ),
+            lambda created: _("Lead %(code)s created.") % {"code": created.code},
+            let_through=(services.DuplicateFound,),
+        )
+    except services.DuplicateFound as exc:
+        duplicates = exc.matches
+    else:
+        if lead is not None:
             if "save_add" in request.POST:
                 return redirect("leads:create")
             return redirect("leads:detail", pk=lead.pk)
@@ -116,26 +114,24 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Perm.LEAD_EDIT)
 def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
     lead = selectors.lead_get(member=request.member, pk=pk)
-    initial = {name: getattr(lead, name) for name in LeadForm.base_fields if hasattr(lead, name)}
-    initial |= {
-        "country": lead.country.code if lead.country else "",
-        "owner": lead.owner_id,
-        "tags": ", ".join(lead.tags or []),
-    }
-    form = LeadForm(request.POST or None, owners=_owners(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lead_update(
-                actor=request.actor,
-                lead=lead,
-                version=form.cleaned_data["version"],
-                **form.service_data(),
-            )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("leads:detail", pk=lead.pk)
+    form = LeadForm(
+        request.POST or None,
+        owners=active_members_of(request.member),
+        initial=initial_from(lead, LeadForm),
+    )
+    saved = save_form(
+        request,
+        form,
+        lambda: services.lead_update(
+            actor=request.actor,
+            lead=lead,
+            version=form.cleaned_data["version"],
+            **form.service_data(),
+        ),
+        _("Saved."),
+    )
+    if saved is not None:
+        return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/form.html", {"nav_active": "leads", "form": form, "lead": lead})
 
 

@@ -9,11 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tradewind.core.errors import ServiceError
-from tradewind.core.forms import add_service_error, report_service_error
+from tradewind.core.forms import report_service_error, save_form
 from tradewind.core.htmx import render_page
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.selectors import members_of, teams_of
+from tradewind.workspaces.selectors import active_members_of, teams_of
 
 from . import assignment, assignment_rules, selectors
 from .assignment_engine import CONDITION_KEYS, describe_conditions
@@ -22,7 +22,8 @@ from .webforms_forms import AssignmentRuleForm
 
 
 def assignable_members(request: HttpRequest) -> list:
-    return [m for m in members_of(request.member).filter(is_active=True) if m.has(Perm.LEAD_EDIT)]
+    """Active members who work leads: who may receive a lead by hand, by a rule or by a web form."""
+    return [m for m in active_members_of(request.member) if m.has(Perm.LEAD_EDIT)]
 
 
 def _rule_get(request: HttpRequest, pk: int) -> AssignmentRule:
@@ -59,19 +60,20 @@ def _edit(request: HttpRequest, rule: AssignmentRule | None) -> HttpResponse:
         teams=teams_of(request.member),
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            if rule is None:
-                assignment_rules.assignment_rule_create(actor=request.actor, **form.service_data())
-            else:
-                assignment_rules.assignment_rule_update(
-                    actor=request.actor, rule=rule, **form.service_data()
-                )
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("leads:assignment_rules")
+    saved = save_form(
+        request,
+        form,
+        lambda: (
+            assignment_rules.assignment_rule_create(actor=request.actor, **form.service_data())
+            if rule is None
+            else assignment_rules.assignment_rule_update(
+                actor=request.actor, rule=rule, **form.service_data()
+            )
+        ),
+        _("Saved."),
+    )
+    if saved is not None:
+        return redirect("leads:assignment_rules")
     return render(
         request,
         "leads/assignment/rule_form.html",

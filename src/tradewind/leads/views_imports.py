@@ -25,7 +25,7 @@ from .imports_fields import FIELDS, template_example_row, template_headers
 from .imports_forms import ImportMappingForm, ImportUploadForm
 from .imports_selectors import can_undo, import_get
 from .imports_selectors import import_list as list_imports
-from .models_imports import ImportStatus
+from .models_imports import ImportStatus, LeadImport
 
 
 @member_required(Perm.LEAD_CREATE)
@@ -131,7 +131,11 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(Perm.LEAD_CREATE)
 def import_errors(request: HttpRequest, pk: int) -> FileResponse:
-    batch = import_get(member=request.member, pk=pk)
+    return error_rows_download(import_get(member=request.member, pk=pk))
+
+
+def error_rows_download(batch: LeadImport) -> FileResponse:
+    """The rows that failed, as the CSV the page and the API hand out."""
     if not batch.error_file:
         raise Http404
     return FileResponse(

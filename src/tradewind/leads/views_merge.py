@@ -18,7 +18,7 @@ from tradewind.workspaces.permissions import Perm
 
 from . import selectors
 from .choices import LeadStatus
-from .dedupe import find_duplicates
+from .dedupe import find_duplicates, lead_keys
 from .merge import MAX_LEADS, MERGE_FIELDS, field_value, leads_merge
 from .models import Lead
 
@@ -34,19 +34,10 @@ def _candidates(request: HttpRequest, lead: Lead, q: str) -> list[Lead]:
                 :CANDIDATE_LIMIT
             ]
         )
-    keys = {
-        "company_name": lead.company_name,
-        "company_key": lead.company_key,
-        "company_pinyin": lead.company_pinyin,
-        "email": lead.email,
-        "email_domain": lead.email_domain,
-        "web_domain": lead.web_domain,
-        "phone_e164": lead.phone_e164,
-    }
     ids = [
         m.lead_id
         for m in find_duplicates(
-            workspace=lead.workspace, keys=keys, exclude_id=lead.pk, customers=False
+            workspace=lead.workspace, keys=lead_keys(lead), exclude_id=lead.pk, customers=False
         )
     ]
     found = {x.pk: x for x in visible.filter(pk__in=ids)}

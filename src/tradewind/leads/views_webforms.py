@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tradewind.core.errors import ServiceError
-from tradewind.core.forms import add_service_error, report_service_error
+from tradewind.core.forms import report_service_error, save_form
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.selectors import members_of
 
 from . import webforms
 from .models_webforms import SubmissionState, WebForm
+from .views_assignment import assignable_members
 from .webforms_forms import WebFormForm
 
 SUBMISSIONS_SHOWN = 100
@@ -26,10 +26,6 @@ SUBMISSIONS_SHOWN = 100
 
 def _form_get(request: HttpRequest, pk: int) -> WebForm:
     return get_object_or_404(WebForm.objects.visible_to(request.member), pk=pk)
-
-
-def _owners(request: HttpRequest) -> list:
-    return [m for m in members_of(request.member).filter(is_active=True) if m.has(Perm.LEAD_EDIT)]
 
 
 def public_url(form: WebForm) -> str:
@@ -71,18 +67,19 @@ def _edit(request: HttpRequest, form_obj: WebForm | None) -> HttpResponse:
         }
         initial["owner"] = form_obj.owner_id
         initial["allowed_origins"] = "\n".join(form_obj.allowed_origins)
-    form = WebFormForm(request.POST or None, owners=_owners(request), initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form_obj is None:
-                form_obj = webforms.webform_create(actor=request.actor, **form.service_data())
-            else:
-                webforms.webform_update(actor=request.actor, form=form_obj, **form.service_data())
-        except ServiceError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("leads:webform_detail", pk=form_obj.pk)
+    form = WebFormForm(request.POST or None, owners=assignable_members(request), initial=initial)
+    saved = save_form(
+        request,
+        form,
+        lambda: (
+            webforms.webform_create(actor=request.actor, **form.service_data())
+            if form_obj is None
+            else webforms.webform_update(actor=request.actor, form=form_obj, **form.service_data())
+        ),
+        _("Saved."),
+    )
+    if saved is not None:
+        return redirect("leads:webform_detail", pk=saved.pk)
     return render(
         request,
         "leads/webforms/form.html",

@@ -225,16 +225,10 @@ def webform_update(*, actor: Actor, form: WebForm, **data: Any) -> WebForm:
     require(actor, Perm.WORKSPACE_MANAGE)
     current = WebForm.objects.select_for_update().get(pk=form.pk, workspace=actor.workspace)
     cleaned = _clean_form(actor.workspace, data)
-    before = audit.snapshot(current, FORM_EDITABLE)
-    for key, value in cleaned.items():
-        setattr(current, key, value)
-    changes = audit.diff(before, audit.snapshot(current, FORM_EDITABLE))
+    changes = audit.apply_changes(current, cleaned, FORM_EDITABLE)
     if not changes:
         return current
-    current.version += 1
-    current.updated_at = timezone.now()
-    current.save()
-    audit.record(actor=actor, verb=AuditVerb.UPDATE, target=current, changes=changes)
+    audit.save_update(actor=actor, target=current, changes=changes)
     emit("webform.updated", workspace_id=actor.workspace.pk, form_id=current.pk)
     return current
 

@@ -18,8 +18,9 @@ from tradewind.workspaces import audit
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.events import emit
-from tradewind.workspaces.models import Membership, Workspace
+from tradewind.workspaces.models import Workspace
 from tradewind.workspaces.numbering import code_next
+from tradewind.workspaces.owners import is_active_member
 from tradewind.workspaces.permissions import Perm
 
 from .choices import DEFAULT_PIPELINE_NAME, DEFAULT_STAGES, OpportunityStatus
@@ -137,12 +138,7 @@ def opportunity_create(
             OpportunityError.CLOSED_STAGE, "stage", _("A new opportunity starts in an open stage.")
         )
     owner_id = owner_id if owner_id is not None else (actor.user_id or customer.owner_id)
-    if (
-        owner_id is not None
-        and not Membership.objects.filter(
-            workspace=actor.workspace, user_id=owner_id, is_active=True
-        ).exists()
-    ):
+    if owner_id is not None and not is_active_member(actor.workspace, owner_id):
         raise _invalid(
             ErrorCode.INVALID, "owner", _("The owner must be an active member of this workspace.")
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from .actors import Actor
 from .choices import AuditVerb
@@ -45,6 +47,10 @@ def target_type(instance: models.Model) -> str:
     return getattr(instance, "AUDIT_TYPE", "") or instance._meta.label_lower
 
 
+def _actor_label(actor: Actor) -> str:
+    return actor.label or (str(actor.user) if actor.user else "")
+
+
 def record(
     *,
     actor: Actor,
@@ -58,13 +64,41 @@ def record(
         actor_kind=actor.kind,
         actor_user_id=actor.user_id,
         actor_token_id=actor.token_id,
-        actor_label=actor.label or (str(actor.user) if actor.user else ""),
+        actor_label=_actor_label(actor),
         verb=verb,
         action=action,
         target_type=target_type(target),
         target_id=target.pk,
         target_repr=str(target)[:200],
         changes=changes or {},
+    )
+
+
+def record_many(
+    *, actor: Actor, verb: str, action: str, target_type: str, rows: list[tuple[int, str, dict]]
+) -> list[AuditEvent]:
+    """One row per target in one INSERT, for bulk writes (rows: target id, repr, changes)."""
+    label = _actor_label(actor)
+    now = timezone.now()
+    return AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                workspace=actor.workspace,
+                created_at=now,
+                actor_kind=actor.kind,
+                actor_user_id=actor.user_id,
+                actor_token_id=actor.token_id,
+                actor_label=label,
+                verb=verb,
+                action=action,
+                target_type=target_type,
+                target_id=target_id,
+                target_repr=text[:200],
+                changes=changes,
+            )
+            for target_id, text, changes in rows
+        ],
+        batch_size=500,
     )
 
 
@@ -76,3 +110,26 @@ def record_create(*, actor: Actor, target: models.Model, fields: list[str]) -> A
         target=target,
         changes={k: [None, v] for k, v in values.items() if v not in (None, "", [], {})},
     )
+
+
+def apply_changes(
+    instance: models.Model,
+    cleaned: dict[str, Any],
+    fields: list[str],
+    values: Callable[[models.Model, list[str]], dict[str, Any]] = snapshot,
+) -> dict[str, list[Any]]:
+    """Sets the cleaned values on `instance` (unsaved) and returns what changed among the audited
+    `fields`, read through `values`; {} when the edit changes nothing worth a new version."""
+    before = values(instance, fields)
+    for key, value in cleaned.items():
+        setattr(instance, key, value)
+    return diff(before, values(instance, fields))
+
+
+def save_update(*, actor: Actor, target: Any, changes: dict[str, list[Any]]) -> None:
+    """Saves an edited record as its next version (optimistic locking reads `version`) and records
+    the changes in its history."""
+    target.version += 1
+    target.updated_at = timezone.now()
+    target.save()
+    record(actor=actor, verb=AuditVerb.UPDATE, target=target, changes=changes)

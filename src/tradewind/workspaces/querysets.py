@@ -49,3 +49,14 @@ def _scope_team_ids(member: Membership) -> models.QuerySet | list[int] | None:
     return Team.objects.filter(
         workspace_id=member.workspace_id, path__startswith=member.team.path
     ).values("id")
+
+
+def filter_owner(qs: models.QuerySet, owner: str, user_id: int | None) -> models.QuerySet:
+    """The owner filter of the list pages: "me", "none" (the pool) or a user id; "" keeps all."""
+    if owner == "me":
+        return qs.filter(owner_id=user_id)
+    if owner == "none":
+        return qs.filter(owner__isnull=True)
+    if owner.isdigit():
+        return qs.filter(owner_id=int(owner))
+    return qs

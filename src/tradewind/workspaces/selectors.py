@@ -20,6 +20,11 @@ def members_of(member: Membership) -> QuerySet[Membership]:
     )
 
 
+def active_members_of(member: Membership) -> list[Membership]:
+    """Who may own a record, for an owner picker."""
+    return list(members_of(member).filter(is_active=True))
+
+
 def member_get(member: Membership, pk: int) -> Membership:
     return get_object_or_404(members_of(member), pk=pk)
 

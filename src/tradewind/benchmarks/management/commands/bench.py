@@ -45,6 +45,12 @@ class Command(BaseCommand):
                             help="also load gunicorn (tradewind serve --no-worker, 2 workers)")  # fmt: skip
         parser.add_argument("--serve-seconds", type=int, default=15)
         parser.add_argument("--generate-only", action="store_true")
+        parser.add_argument("--import-rows", type=int, default=100_000,
+                            help="rows of the import figure's file (0: skip the import figures)")  # fmt: skip
+        parser.add_argument("--import-runs", type=int, default=3,
+                            help="imports per format (each: upload, dry run, run, undo)")  # fmt: skip
+        parser.add_argument("--no-claims", action="store_true",
+                            help="skip the concurrent pool-claim figure")  # fmt: skip
 
     def log(self, text: str) -> None:
         self.stdout.write(text)
@@ -71,11 +77,24 @@ class Command(BaseCommand):
 
         self.log(f"Measuring ({opts['repeat']} runs per figure, {opts['warmup']} warm-up) …")
         bench = Bench(world, repeat=opts["repeat"], warmup=opts["warmup"], log=self.log)
-        results = run_all(bench)
+        results = run_all(
+            bench,
+            import_rows=opts["import_rows"],
+            import_runs=opts["import_runs"],
+            claims=not opts["no_claims"],
+        )
         figures: list[Figure] = results["figures"]  # type: ignore[assignment]
         insert = self.insert_paths(world)
-        extras = list(not_built())
-        extras[0].notes = insert["text"]
+        extras = [
+            Figure(
+                key="insert_paths",
+                label="Bulk insert paths into leads (20,000 rows each, rolled back)",
+                target=Target(text="— (reference for the import floor)"),
+                status="reference",
+                notes=str(insert["text"]),
+            ),
+            *not_built(),
+        ]
         serving = None
         if opts["serve"]:
             from tradewind.benchmarks.serving import measure_serving

@@ -6,17 +6,24 @@ import datetime as dt
 import random
 from decimal import Decimal
 
-import phonenumbers
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from tradewind.demo import data
-from tradewind.leads.models import Lead
-from tradewind.leads.services import lead_create
+from tradewind.demo.common import Demo
+from tradewind.demo.customers import load_customers
+from tradewind.demo.intake import load_assignment, load_saved_views, load_webform
+from tradewind.demo.leads import finish_leads, load_leads
+from tradewind.sales.services import pipeline_default
 from tradewind.workspaces import services
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.models import Membership, Team, User, Workspace
+from tradewind.workspaces.timezones import zone
+
+
+class DemoAlreadyLoaded(CommandError):
+    """The demo workspace (slug "demo") exists; the demo is loaded once per database."""
 
 
 class Command(BaseCommand):
@@ -36,6 +43,9 @@ class Command(BaseCommand):
 
 
 def load() -> Workspace:
+    """Load the demo through the services. Refuses with DemoAlreadyLoaded when it is there."""
+    if Workspace.objects.filter(slug=data.WORKSPACE["slug"]).exists():
+        raise DemoAlreadyLoaded("The demo workspace is already loaded.")
     rng = random.Random(20261123)  # noqa: S311 - demo data, not security
     boss = User.objects.create_user(
         email=data.BOSS[0], password=data.PASSWORD, full_name=data.BOSS[1], language="zh-hans"
@@ -83,49 +93,26 @@ def load() -> Workspace:
                 rate=Decimal(rate) + Decimal(days_ago) / Decimal(1000),
                 source="Bank of China (demo)",
             )
-    reps = [email for email, _n, role, _s, _t in data.PEOPLE if role in ("sales", "manager")]
     members = {
         m.user.email: m
         for m in Membership.objects.filter(workspace=workspace).select_related(
             "user", "workspace", "team"
         )
     }
-    now = timezone.now()
-    for i in range(72):
-        company, contact, country, domain = data.COMPANIES[i % len(data.COMPANIES)]
-        if i >= len(data.COMPANIES):
-            company = f"{company} #{i // len(data.COMPANIES) + 1}"
-        owner_email = None if i % 6 == 5 else reps[i % len(reps)]
-        creator = members[owner_email] if owner_email else members["zhaomin@demo.test"]
-        lead = lead_create(
-            allow_duplicates=True,  # the demo repeats companies on purpose
-            actor=Actor.for_member(creator),
-            company_name=company,
-            contact_name=contact,
-            email=f"{_local_part(contact)}@{domain}",
-            phone=_phone(country, rng),
-            country=country,
-            source=data.SOURCES[i % len(data.SOURCES)],
-            need=data.NEEDS[i % len(data.NEEDS)],
-            grade=("A", "B", "B", "C", "")[i % 5],
-            owner=users[owner_email].pk if owner_email else None,
-        )
-        created = now - dt.timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23))
-        # Back-date and vary status in bulk: the status machine arrives with the leads module.
-        Lead.objects.filter(pk=lead.pk).update(
-            created_at=created, updated_at=created, status=data.STATUSES[i % len(data.STATUSES)]
-        )
+    demo = Demo(
+        workspace=workspace,
+        users=users,
+        members=members,
+        teams=teams,
+        rng=rng,
+        now=timezone.now(),
+        tz=zone(workspace.time_zone),
+        stage_ids={s.key: s.pk for s in pipeline_default(workspace).stages.all()},
+    )
+    load_leads(demo)
+    load_assignment(demo)
+    load_webform(demo)
+    load_customers(demo)
+    load_saved_views(demo)
+    finish_leads(demo)
     return workspace
-
-
-def _local_part(contact: str) -> str:
-    last = contact.split()[-1].lower()
-    return last if last.isascii() and last.isalpha() else "info"
-
-
-def _phone(country: str, rng: random.Random) -> str:
-    """A dialable-looking number of the lead's country: its example mobile with other last digits."""
-    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
-    digits = str(example.national_number)
-    varied = digits[:-4] + f"{rng.randint(0, 9999):04d}"
-    return f"+{example.country_code} {varied}"
