@@ -199,3 +199,14 @@ def test_convert_a_qualified_lead(page: Page, demo: object) -> None:
     page.goto(f"/leads/{lead.pk}/")
     links = page.locator("[data-testid=converted-links]").inner_text()
     assert lead.converted_customer.name in links
+
+
+def test_bulk_bar_appears_only_with_a_selection(page: Page, demo: object) -> None:
+    login(page, "chenwei@demo.test", PASSWORD)
+    page.goto("/leads/")
+    bar = page.locator("[data-testid=bulk-bar]")
+    assert not bar.is_visible()
+    page.locator("input[name=ids]").first.check()
+    bar.wait_for(state="visible")
+    page.locator("input[name=ids]").first.uncheck()
+    bar.wait_for(state="hidden")
