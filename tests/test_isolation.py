@@ -39,6 +39,21 @@ ROUTE_TARGETS: dict[str, str] = {
     "customers:edit": "customer",
     "customers:contact_create": "customer",
     "customers:contact_edit": "contact",
+    "customers:qualification": "customer",
+    "customers:node_tick": "customer",
+    "custom_fields:edit": "custom_field",
+    "custom_fields:toggle": "custom_field",
+    "custom_fields:move": "custom_field",
+    "customers:view_delete": "customer_saved_view",
+    "customers:import_detail": "customer_import",
+    "customers:import_run": "customer_import",
+    "customers:import_undo": "customer_import",
+    "customers:import_errors": "customer_import",
+    "customers:claim": "pool_customer",
+    "customers:release": "customer",
+    "customers:pool_panel": "customer",
+    "customers:stage": "customer",
+    "customers:targeted": "customer",
     "sales:opportunity_detail": "opportunity",
     "leads:assign": "lead",
     "leads:assignment_trial": "lead",
@@ -61,10 +76,20 @@ ROUTE_TARGETS: dict[str, str] = {
     "settings:member_reactivate": "member",
     "settings:team_edit": "team",
     "settings:token_revoke": "token",
+    "tasks:edit": "task",
+    "tasks:complete": "task",
+    "tasks:reopen": "task",
+    "tasks:cancel": "task",
+    "comments:panel": "lead",  # /comments/<type>/<id>/: the walker's pk is no record type either
+    "comments:edit": "comment",
+    "comments:delete": "comment",
 }
 API_TARGETS: dict[str, str] = {"lead_id": "lead", "view_id": "saved_view", "form_id": "webform"}
 API_TARGETS.update({"import_id": "lead_import"})
 API_TARGETS.update({"notification_id": "notification"})
+API_TARGETS.update({"custom_field_id": "custom_field", "node_id": "followup_node"})
+API_TARGETS.update({"customer_import_id": "customer_import"})
+API_TARGETS.update({"task_id": "task", "comment_id": "comment"})
 API_TARGETS.update(
     {"customer_id": "customer", "contact_id": "contact", "opportunity_id": "opportunity"}
 )
@@ -113,6 +138,10 @@ def targets(world) -> dict[str, Callable[[], object]]:
         **scoring_objects(world),
         "lead_import": lead_import,
         **customer_objects(world),
+        **qualification_objects(world),
+        **customer_list_objects(world),
+        **pool_objects(world),
+        **task_objects(world),
         "webform": webform,
         "assignment_rule": rule,
         "lead": world.lead,
@@ -140,6 +169,9 @@ def state(world) -> tuple:
         team.parent_id,
         tokens,
         customer_state(world),
+        qualification_state(world),
+        customer_list_state(world),
+        task_state(world),
         list(WebForm.objects.filter(workspace=world.ws).values_list("pk", "version", "is_active")),
         list(AssignmentRule.objects.filter(workspace=world.ws).values_list("pk", "version")),
         SavedView.objects.filter(workspace=world.ws).count(),
@@ -352,4 +384,109 @@ def scoring_state(world) -> tuple:
     return (
         list(ScoringRule.objects.filter(workspace=world.ws).values_list("pk", "version", "name")),
         list(Notification.objects.filter(workspace=world.ws).values_list("pk", "read_at")),
+    )
+
+
+def task_objects(world) -> dict[str, object]:
+    """A task the rep made for themself on their lead, and the rep's comment on it (workspace A,
+    team east): another team's rep and the other workspace get 404."""
+    from tradewind.activities.models import Comment, Task
+
+    task = Task.objects.filter(workspace=world.ws, title="ALPHA-EAST-SECRET task").first()
+    if task is None:
+        from tradewind.activities.task_services import task_create
+
+        task = task_create(
+            actor=world.actor(world.rep),
+            title="ALPHA-EAST-SECRET task",
+            due_kind="tomorrow",
+            target_type="lead",
+            target_id=world.lead.pk,
+        )
+    comment, _new = Comment.objects.get_or_create(
+        workspace=world.ws,
+        target_type="lead",
+        target_id=world.lead.pk,
+        author=world.rep.user,
+        defaults={"body": "ALPHA-EAST-SECRET comment"},
+    )
+    return {"task": task, "comment": comment}
+
+
+def task_state(world) -> tuple:
+    from tradewind.activities.models import Comment, Task
+
+    return (
+        list(Task.objects.filter(workspace=world.ws).values_list("pk", "version", "status")),
+        list(Comment.objects.filter(workspace=world.ws).values_list("pk", "version", "body")),
+    )
+
+
+def pool_objects(world) -> dict[str, object]:
+    """A customer of workspace A in the public pool: every member of A may claim it, nobody else."""
+    from tradewind.customers.models import Customer
+
+    customer, _new = Customer.objects.get_or_create(
+        workspace=world.ws, code="KHWALKPOOL", defaults={"name": "ALPHA-POOL-SECRET Buyer"}
+    )
+    return {"pool_customer": customer}
+
+
+def customer_list_objects(world) -> dict[str, object]:
+    """The rep's customer import batch and saved customer view (a colleague in another team and
+    the other workspace see 404)."""
+    from tradewind.customers.imports_models import CustomerImport
+
+    batch, _new = CustomerImport.objects.get_or_create(
+        workspace=world.ws,
+        created_by=world.rep.user,
+        file_name="walker.csv",
+        defaults={"status": "previewed", "headers": ["Company"], "mapping": {"0": "name"}},
+    )
+    view, _new = SavedView.objects.get_or_create(
+        workspace=world.ws, user=world.rep.user, module="customers", name="walker", query="tag=x"
+    )
+    return {"customer_import": batch, "customer_saved_view": view}
+
+
+def customer_list_state(world) -> tuple:
+    from tradewind.customers.imports_models import CustomerImport
+
+    imports = CustomerImport.objects.filter(workspace=world.ws)
+    views = SavedView.objects.filter(workspace=world.ws, module="customers")
+    return (
+        list(imports.values_list("pk", "status", "mapping")),
+        list(views.values_list("pk", "query")),
+    )
+
+
+def qualification_objects(world) -> dict[str, object]:
+    """A lead custom field and the first follow-up node of workspace A (configuration: only its
+    admins see them, so another team's rep and the other workspace get 404)."""
+    from tradewind.customers.qualification import nodes_of
+    from tradewind.workspaces.models_custom_fields import CustomFieldDefinition
+
+    field, _new = CustomFieldDefinition.objects.get_or_create(
+        workspace=world.ws, target="lead", key="walker", defaults={"type": "text", "label_en": "W"}
+    )
+    return {"custom_field": field, "followup_node": nodes_of(world.ws)[0]}
+
+
+def qualification_state(world) -> tuple:
+    from tradewind.customers.models_qualification import (
+        CustomerNode,
+        CustomerQualification,
+        FollowUpNode,
+    )
+    from tradewind.workspaces.models_custom_fields import CustomFieldDefinition
+
+    return (
+        list(
+            CustomFieldDefinition.objects.filter(workspace=world.ws).values_list(
+                "pk", "version", "active", "position"
+            )
+        ),
+        list(FollowUpNode.objects.filter(workspace=world.ws).values_list("pk", "version")),
+        CustomerQualification.objects.filter(workspace=world.ws).count(),
+        CustomerNode.objects.filter(workspace=world.ws).count(),
     )

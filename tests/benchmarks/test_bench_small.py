@@ -124,7 +124,9 @@ def test_list_page_query_count_is_constant(bench, client):
     first = sql_of(client, "/leads/?status=contacting")
     deeper = sql_of(client, "/leads/?" + urlencode({"status": "contacting", "cursor": deep}))
     searched = sql_of(client, "/leads/?q=" + "宁波")
-    assert len(first) == len(deeper) == len(searched) <= 6
+    # session, user, membership, leads (owners joined), saved views, custom field definitions,
+    # and the members a manager may assign to.
+    assert len(first) == len(deeper) == len(searched) <= 7
     assert len(lead_selects(first)) == 1  # one SELECT on leads, owners joined
 
 

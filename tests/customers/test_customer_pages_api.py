@@ -78,7 +78,7 @@ def test_detail_shows_contacts_history_and_is_404_outside_scope(world, buyer, cl
     resp = client_for(world.rep).get(f"/customers/{buyer.pk}/")
     assert b"vip" in resp.content
     assert resp.status_code == 200
-    assert b"Hans Weber" in resp.content and b'data-testid="history"' in resp.content
+    assert b"Hans Weber" in resp.content and b'data-testid="timeline"' in resp.content
     assert client_for(world.other_rep).get(f"/customers/{buyer.pk}/").status_code == 404
     assert client_for(world.owner2).get(f"/customers/{buyer.pk}/").status_code == 404
 

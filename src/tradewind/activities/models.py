@@ -84,3 +84,6 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.user_id}"
+
+
+from .models_tasks import Comment, Task  # noqa: E402,F401

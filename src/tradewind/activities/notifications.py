@@ -53,6 +53,21 @@ KINDS: dict[str, Kind] = {
         _("Time to contact them again: %(codes)s."),
         "bi-alarm",
     ),
+    "task.reminder": Kind(
+        _("Task reminder"),
+        _("Due soon: %(title)s"),
+        "bi-alarm",
+    ),
+    "task.assigned": Kind(
+        _("A task for you"),
+        _("%(by)s gave you a task: %(title)s"),
+        "bi-check2-square",
+    ),
+    "comment.mention": Kind(
+        _("You were mentioned"),
+        _("%(by)s mentioned you: %(excerpt)s"),
+        "bi-at",
+    ),
 }
 
 

@@ -9,8 +9,15 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 
 from tradewind import __version__
 from tradewind.activities.api import router as notifications_router
+from tradewind.activities.api_comments import router as comments_router
+from tradewind.activities.api_tasks import router as tasks_router
 from tradewind.core.errors import ErrorCode, ServiceError
 from tradewind.customers.api import router as customers_router
+from tradewind.customers.api_360 import router as customers_360_router
+from tradewind.customers.api_lists import router as customers_lists_router
+from tradewind.customers.api_pool import router as customers_pool_router
+from tradewind.customers.qualification_api import nodes_router as followup_nodes_router
+from tradewind.customers.qualification_api import router as qualification_router
 from tradewind.leads.api import router as leads_router
 from tradewind.leads.api_assignment import router as leads_assignment_router
 from tradewind.leads.api_conversion import router as leads_conversion_router
@@ -26,6 +33,7 @@ from tradewind.leads.api_webforms import router as leads_webforms_router
 from tradewind.sales.api import router as opportunities_router
 from tradewind.workspaces.api import router as workspaces_router
 from tradewind.workspaces.api_auth import MemberSessionAuth, TokenAuth
+from tradewind.workspaces.custom_fields_api import router as custom_fields_router
 
 api = NinjaAPI(
     title="Tradewind API",
@@ -120,14 +128,22 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 api.add_router("/", workspaces_router)
+api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/leads", leads_status_router)
 api.add_router("/leads", leads_conversion_router)
 api.add_router("/leads", leads_merge_router)
+api.add_router("/customers", customers_pool_router)
+api.add_router("/customers", qualification_router)
+api.add_router("/followup-nodes", followup_nodes_router)
+api.add_router("/customers", customers_lists_router)
+api.add_router("/customers", customers_360_router)
 api.add_router("/customers", customers_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/leads", leads_recycling_router)
 api.add_router("/leads", leads_scoring_router)
 api.add_router("/", notifications_router)
+api.add_router("/", tasks_router)
+api.add_router("/", comments_router)
 api.add_router("/leads", leads_pool_router)
 api.add_router("/leads/webforms", leads_webforms_router)
 api.add_router("/leads", leads_assignment_router)

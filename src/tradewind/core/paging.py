@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db.models import Q, QuerySet
 
 
@@ -73,9 +73,15 @@ def _coerce(model: Any, fields: list[str], values: list[Any] | None) -> list[Any
     result = []
     for path, value in zip(fields, values, strict=True):
         field, current = None, model
-        for part in path.split("__"):
-            field = current._meta.get_field(part)
-            current = field.related_model or current
+        try:
+            for part in path.split("__"):
+                field = current._meta.get_field(part)
+                current = field.related_model or current
+        except FieldDoesNotExist:  # an annotation (e.g. a custom field's sort value): as decoded
+            if value is None or isinstance(value, list | dict):
+                return None
+            result.append(value)
+            continue
         try:
             result.append(field.to_python(value))  # type: ignore[union-attr]
         except (ValidationError, ValueError, TypeError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -37,6 +38,7 @@ class CustomerIn(Schema):
     rating: int | None = Field(None, description="1 to 5 stars")
     tags: list[str] = []
     owner_id: int | None = Field(None, description="A member's user id; null: the public pool")
+    custom: dict[str, Any] = Field({}, description="Custom field values by key")
 
 
 class CustomerPatch(Schema):
@@ -56,6 +58,7 @@ class CustomerPatch(Schema):
     rating: int | None = None
     tags: list[str] | None = None
     owner_id: int | None = None
+    custom: dict[str, Any] | None = Field(None, description="Custom field values to change by key")
     version: int | None = Field(None, description="The version you read; a newer one answers 409")
 
 
@@ -70,6 +73,7 @@ class ContactIn(Schema):
     wechat: str = Field("", max_length=60)
     linkedin: str = Field("", max_length=200)
     notes: str = ""
+    custom: dict[str, Any] = Field({}, description="Custom field values by key")
 
 
 class ContactPatch(Schema):
@@ -83,6 +87,7 @@ class ContactPatch(Schema):
     wechat: str | None = Field(None, max_length=60)
     linkedin: str | None = Field(None, max_length=200)
     notes: str | None = None
+    custom: dict[str, Any] | None = None
     version: int | None = None
 
 
@@ -99,6 +104,7 @@ class ContactOut(Schema):
     wechat: str
     linkedin: str
     notes: str
+    custom: dict[str, Any]
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -125,6 +131,7 @@ class CustomerOut(Schema):
     owner_id: int | None
     last_contact_at: dt.datetime | None
     next_followup_at: dt.datetime | None
+    custom: dict[str, Any]
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -180,8 +187,10 @@ def customer_create(
 ) -> Status:
     """A likely duplicate among customers and contacts answers 409 `duplicate` listing the matches
     by code; repeat with `allow_duplicates=true` to create it anyway."""
+    data = _data(payload)
+    data.setdefault("custom", {})  # so the required custom fields are checked
     customer = services.customer_create(
-        actor=request.actor, allow_duplicates=allow_duplicates, **_data(payload)
+        actor=request.actor, allow_duplicates=allow_duplicates, **data
     )
     return Status(201, customer)
 
@@ -209,9 +218,9 @@ def contact_list(request: HttpRequest, customer_id: int) -> list[Contact]:
 @router.post("/{customer_id}/contacts", response={201: ContactOut, **ERRORS})
 def contact_create(request: HttpRequest, customer_id: int, payload: ContactIn) -> Status:
     customer = selectors.customer_get(member=request.member, pk=customer_id)
-    return Status(
-        201, services.contact_create(actor=request.actor, customer=customer, **_data(payload))
-    )
+    data = _data(payload)
+    data.setdefault("custom", {})  # so the required custom fields are checked
+    return Status(201, services.contact_create(actor=request.actor, customer=customer, **data))
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS})

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from tradewind.core import field_cleaning
 from tradewind.core.errors import ServiceError
+from tradewind.workspaces.custom_fields import clean_custom
 from tradewind.workspaces.models import Workspace
 from tradewind.workspaces.owners import clean_owner
 
@@ -49,7 +50,40 @@ CONTACT_CODES = {"decision_role", "phone", "email", "whatsapp", "wechat", "linke
 CONTACT_EDITABLE = [*CONTACT_TEXT, "is_primary"]
 
 
-def clean_customer(*, workspace: Workspace, data: dict[str, Any], creating: bool) -> dict[str, Any]:
+def _custom(
+    workspace: Workspace,
+    target: str,
+    custom: Any,
+    existing: dict | None,
+    creating: bool,
+    check_custom: bool,
+    cleaned: dict[str, Any],
+    errors: field_cleaning.Errors,
+) -> None:
+    """Custom field values through the one validator (workspaces.custom_fields)."""
+    if custom is None and not (creating and check_custom):
+        return
+    try:
+        cleaned["custom"] = clean_custom(
+            workspace, target, custom, None if creating else (existing or {})
+        )
+    except ServiceError as exc:
+        errors.update(exc.fields)
+
+
+def clean_customer(
+    *,
+    workspace: Workspace,
+    data: dict[str, Any],
+    creating: bool,
+    existing: dict | None = None,
+    check_custom: bool = False,
+) -> dict[str, Any]:
+    """`existing`: the customer's current custom values (edits). A creation that sends `custom`
+    (pages, API) or asks `check_custom` checks the required custom fields; lead conversion sends
+    none and is not refused for them."""
+    data = dict(data)
+    custom = data.pop("custom", None)
     field_cleaning.reject_unknown(data, CUSTOMER_EDITABLE)
     errors: field_cleaning.Errors = {}
     cleaned = field_cleaning.clean_texts(data, CUSTOMER_TEXT, CUSTOMER_CODES)
@@ -85,11 +119,21 @@ def clean_customer(*, workspace: Workspace, data: dict[str, Any], creating: bool
     field_cleaning.clean_tags(cleaned)
     field_cleaning.derive_company_keys(cleaned, errors, "name")
     clean_owner(workspace, cleaned, errors)
+    _custom(workspace, "customer", custom, existing, creating, check_custom, cleaned, errors)
     field_cleaning.raise_if_errors(errors)
     return cleaned
 
 
-def clean_contact(*, workspace: Workspace, data: dict[str, Any], creating: bool) -> dict[str, Any]:
+def clean_contact(
+    *,
+    workspace: Workspace,
+    data: dict[str, Any],
+    creating: bool,
+    existing: dict | None = None,
+    check_custom: bool = False,
+) -> dict[str, Any]:
+    data = dict(data)
+    custom = data.pop("custom", None)
     field_cleaning.reject_unknown(data, CONTACT_EDITABLE)
     errors: field_cleaning.Errors = {}
     cleaned = field_cleaning.clean_texts(data, CONTACT_TEXT, CONTACT_CODES)
@@ -104,5 +148,6 @@ def clean_contact(*, workspace: Workspace, data: dict[str, Any], creating: bool)
         errors["decision_role"] = [_("Choose a decision role from the list.")]
     if "is_primary" in cleaned:
         cleaned["is_primary"] = bool(cleaned["is_primary"])
+    _custom(workspace, "contact", custom, existing, creating, check_custom, cleaned, errors)
     field_cleaning.raise_if_errors(errors)
     return cleaned

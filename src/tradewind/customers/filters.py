@@ -1,17 +1,65 @@
-"""One filter definition for the customer list page and the API."""
+"""One filter definition for the customer list page, the API, saved views, bulk actions and export.
+
+Values the filter does not know are ignored (it falls back to "any"), never a 500: a saved view or
+a bookmarked link that outlives a type or a stage still opens."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import json
+from dataclasses import dataclass, fields
+from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from tradewind.workspaces.querysets import filter_owner
 
-from .choices import CustomerType
-from .models import Contact
+from .choices import CustomerSize, CustomerSource, CustomerType
+from .models import Contact, Customer
 
 LIST_ORDER = ("-created_at", "-id")
+
+# Each sort is a keyset order over NULL-free columns ending with the id, backed by an index
+# (customer_ws_created_idx, and customer_ws_name_idx / _updated_idx / _due_idx from migration
+# 0004). "due" only applies inside a due list, where next_followup_at is never NULL.
+SORTS: dict[str, tuple[tuple[str, ...], Any]] = {
+    "": (LIST_ORDER, _("Newest first")),
+    "created": (("created_at", "id"), _("Oldest first")),
+    "name": (("name", "id"), _("Company A–Z")),
+    "-updated": (("-updated_at", "-id"), _("Recently changed")),
+    "due": (("next_followup_at", "id"), _("Next follow-up")),
+}
+
+DUE_CHOICES = (
+    ("today", _("Due today")),
+    ("overdue", _("Overdue")),
+    ("tomorrow", _("Due tomorrow")),
+    ("none", _("No follow-up planned")),
+)
+IDLE_CHOICES = (
+    ("7", _("No contact for 7 days")),
+    ("30", _("No contact for 30 days")),
+    ("90", _("No contact for 90 days")),
+)
+
+
+def _stages() -> list[tuple[str, Any]]:
+    """The life cycle stages, once the pool work's `stage` field exists."""
+    try:
+        return list(Customer._meta.get_field("stage").choices or [])
+    except Exception:
+        return []
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)
@@ -21,29 +69,77 @@ class CustomerFilter:
     country: str = ""
     owner: str = ""  # a user id, "me" or "none"
     rating: str = ""  # "1".."5": at least that many stars
+    source: str = ""
+    size: str = ""
+    stage: str = ""
+    industry: str = ""
+    city: str = ""
+    tag: str = ""
+    due: str = ""
+    idle: str = ""  # days without contact
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    sort: str = ""
 
     @classmethod
     def from_params(cls, params: object) -> CustomerFilter:
         get = getattr(params, "get", lambda _k, _d="": "")
-        kind = get("type", "") or ""
-        country = (get("country", "") or "").strip().upper()
-        rating = (get("rating", "") or "").strip()
+
+        def text(name: str, size: int = 100) -> str:
+            return str(get(name, "") or "").strip()[:size]
+
+        kind, source, size, stage = text("type"), text("source"), text("size"), text("stage")
+        country, rating, due, idle, sort = (
+            text("country").upper(),
+            text("rating"),
+            text("due"),
+            text("idle"),
+            text("sort"),
+        )
         return cls(
-            q=(get("q", "") or "").strip()[:100],
+            q=text("q"),
             type=kind if kind in CustomerType.values else "",
-            country=country if len(country) == 2 and country.isalpha() else "",
-            owner=(get("owner", "") or "").strip(),
+            country=country if country in countries else "",
+            owner=text("owner"),
             rating=rating if rating in {"1", "2", "3", "4", "5"} else "",
+            source=source if source in CustomerSource.values else "",
+            size=size if size in CustomerSize.values else "",
+            stage=stage if stage in dict(_stages()) else "",
+            industry=text("industry", 80),
+            city=text("city", 80),
+            tag=text("tag", 40),
+            due=due if due in dict(DUE_CHOICES) else "",
+            idle=idle if idle in dict(IDLE_CHOICES) else "",
+            created_from=_date(text("created_from", 10)),
+            created_to=_date(text("created_to", 10)),
+            sort=sort if sort in SORTS else "",
         )
 
-    def apply(self, qs: QuerySet, *, user_id: int | None) -> QuerySet:
-        if self.type:
-            qs = qs.filter(type=self.type)
-        if self.country:
-            qs = qs.filter(country=self.country)
+    def apply(self, qs: QuerySet, *, user_id: int | None, member: Any = None) -> QuerySet:
+        exact = {
+            "type": self.type,
+            "country": self.country,
+            "source": self.source,
+            "size": self.size,
+            "stage": self.stage,
+        }
+        qs = qs.filter(**{k: v for k, v in exact.items() if v})
         if self.rating:
             qs = qs.filter(rating__gte=int(self.rating))
         qs = filter_owner(qs, self.owner, user_id)
+        if self.industry:
+            qs = qs.filter(industry__icontains=self.industry)
+        if self.city:
+            qs = qs.filter(city__icontains=self.city)
+        if self.tag:
+            qs = qs.filter(tag_q(qs, self.tag))
+        if self.created_from or self.created_to:
+            qs = qs.filter(self._created_q(member))
+        if self.due:
+            qs = qs.filter(self._due_q(member))
+        if self.idle:
+            since = timezone.now() - dt.timedelta(days=int(self.idle))
+            qs = qs.filter(Q(last_contact_at__lt=since) | Q(last_contact_at__isnull=True))
         if self.q:
             # By name (either script), short name, code, or a contact's name, e-mail or phone.
             contacts = Contact.objects.filter(
@@ -58,17 +154,92 @@ class CustomerFilter:
             )
         return qs
 
+    def _day_start(self, member: Any, day: dt.date) -> dt.datetime:
+        from tradewind.workspaces.timezones import effective_zone
+
+        tz = effective_zone(member.workspace, member.user) if member is not None else dt.UTC
+        return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+    def _created_q(self, member: Any) -> Q:
+        q = Q()
+        if self.created_from:
+            q &= Q(created_at__gte=self._day_start(member, self.created_from))
+        if self.created_to:
+            q &= Q(created_at__lt=self._day_start(member, self.created_to + dt.timedelta(days=1)))
+        return q
+
+    def _due_q(self, member: Any) -> Q:
+        """Next follow-up today / tomorrow / overdue, counted in the member's own zone."""
+        if self.due == "none":
+            return Q(next_followup_at__isnull=True)
+        from tradewind.workspaces.timezones import effective_zone
+
+        tz = effective_zone(member.workspace, member.user) if member is not None else dt.UTC
+        today = timezone.now().astimezone(tz).date()
+        start = self._day_start(member, today)
+        tomorrow = self._day_start(member, today + dt.timedelta(days=1))
+        if self.due == "overdue":
+            return Q(next_followup_at__lt=start)
+        if self.due == "today":
+            return Q(next_followup_at__gte=start, next_followup_at__lt=tomorrow)
+        after = self._day_start(member, today + dt.timedelta(days=2))
+        return Q(next_followup_at__gte=tomorrow, next_followup_at__lt=after)
+
     @property
     def order(self) -> tuple[str, ...]:
-        return LIST_ORDER
+        if self.sort == "due" and self.due in ("", "none"):
+            return LIST_ORDER
+        return SORTS[self.sort][0]
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.type, self.country, self.owner, self.rating))
+        return any(getattr(self, f.name) for f in fields(self) if f.name != "sort")
+
+    def params(self, **overrides: Any) -> dict[str, str]:
+        """The non-empty filters as query parameters (saved views, paging links, export links)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        return {
+            k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in values.items() if v
+        }
+
+    def querystring(self, **overrides: Any) -> str:
+        return urlencode(self.params(**overrides))
 
     def query(self) -> str:
-        """The filters as a query string prefix for paging links."""
-        from urllib.parse import urlencode
+        """Kept for the templates written before saved views (same as querystring())."""
+        return self.querystring()
 
-        values = {k: v for k, v in self.__dict__.items() if v}
-        return urlencode(values)
+
+def tag_q(qs: QuerySet, tag: str) -> Q:
+    from django.db import connections
+
+    if connections[qs.db].vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    # SQLite has no JSON containment: match the quoted element in the stored text, written the way
+    # json.dumps wrote it (non-ASCII as \u escapes).
+    return Q(tags__icontains=json.dumps(tag))
+
+
+# The built-in views every member has, beside the ones they save (key, label, filters).
+PRESETS: tuple[tuple[str, Any, dict[str, str]], ...] = (
+    ("mine", _("Mine"), {"owner": "me"}),
+    ("pool", _("Public pool"), {"owner": "none"}),
+    ("today", _("Due today"), {"owner": "me", "due": "today", "sort": "due"}),
+    ("overdue", _("Overdue"), {"owner": "me", "due": "overdue", "sort": "due"}),
+    ("idle30", _("No contact for 30 days"), {"owner": "me", "idle": "30"}),
+    ("top", _("4+ stars"), {"rating": "4"}),
+)
+
+
+def preset_links() -> list[dict[str, object]]:
+    return [
+        {"key": key, "label": label, "query": urlencode(params), "params": params}
+        for key, label, params in PRESETS
+    ]
+
+
+def active_preset(params: dict[str, str]) -> str:
+    for key, _label, preset in PRESETS:
+        if params == preset:
+            return key
+    return ""

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from tradewind.core.forms import RecordForm
+from tradewind.workspaces.custom_fields_forms import CustomFieldsMixin
 
 from .choices import RATINGS, CustomerSize, CustomerSource, CustomerType, DecisionRole
 
@@ -13,7 +14,7 @@ SECTIONS = [
 ]
 
 
-class CustomerForm(RecordForm):
+class CustomerForm(CustomFieldsMixin, RecordForm):
     section_layout = SECTIONS
 
     name = forms.CharField(
@@ -68,15 +69,23 @@ class CustomerForm(RecordForm):
         required=False, label=_("Create it anyway: it is not the same company")
     )
 
-    def __init__(self, *args: object, owners: list | None = None, **kwargs: object) -> None:
+    def __init__(
+        self,
+        *args: object,
+        owners: list | None = None,
+        workspace: object = None,
+        custom: dict | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_custom_fields(workspace, "customer", custom)
         self.fields["country"].choices = [("", "—"), *list(countries)]
         self.fields["owner"].choices = [("", _("Nobody (public pool)"))] + [
             (m.user_id, str(m.user)) for m in owners or []
         ]
 
 
-class ContactForm(RecordForm):
+class ContactForm(CustomFieldsMixin, RecordForm):
     name = forms.CharField(
         label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autofocus": True})
     )
@@ -101,3 +110,9 @@ class ContactForm(RecordForm):
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(
+        self, *args: object, workspace: object = None, custom: dict | None = None, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_custom_fields(workspace, "contact", custom)

@@ -10,6 +10,7 @@ from django_countries.fields import CountryField
 from tradewind.workspaces.models import WorkspaceModel
 
 from .choices import RATINGS, CustomerSize, CustomerSource, CustomerType, DecisionRole
+from .pool_choices import CustomerStage
 
 
 class Customer(WorkspaceModel):
@@ -54,6 +55,25 @@ class Customer(WorkspaceModel):
     web_domain = models.CharField(max_length=120, blank=True, editable=False)
     company_key = models.CharField(max_length=200, blank=True, editable=False)
     company_pinyin = models.CharField(max_length=400, blank=True, editable=False)
+    # Life cycle (customers/lifecycle.py): computed from records unless `stage_manual`; the reason
+    # is a lost reason, or why a person set the stage by hand. Pools (customers/pools.py).
+    stage = models.CharField(
+        _("stage"),
+        max_length=12,
+        choices=CustomerStage.choices,
+        default=CustomerStage.POTENTIAL,
+        db_default=CustomerStage.POTENTIAL,
+    )
+    stage_manual = models.BooleanField(
+        _("stage set by hand"), default=False, db_default=False, editable=False
+    )
+    stage_reason = models.CharField(
+        _("stage reason"), max_length=200, blank=True, default="", db_default="", editable=False
+    )
+    stage_changed_at = models.DateTimeField(
+        _("stage changed"), null=True, blank=True, editable=False
+    )
+    targeted = models.BooleanField(_("targeted"), default=False, db_default=False)
 
     class Meta:
         verbose_name = _("customer")
@@ -72,6 +92,9 @@ class Customer(WorkspaceModel):
             models.Index(fields=["workspace", "email_domain"], name="customer_email_dom_idx"),
             models.Index(fields=["workspace", "web_domain"], name="customer_web_dom_idx"),
             models.Index(fields=["workspace", "phone_e164"], name="customer_phone_idx"),
+            models.Index(
+                fields=["workspace", "stage", "-created_at", "-id"], name="customer_ws_stage_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -110,3 +133,8 @@ class Contact(WorkspaceModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+from .imports_models import CustomerImport  # noqa: E402,F401
+from .models_pool import CustomerClaim, CustomerJobRun, CustomerPolicy  # noqa: E402,F401
+from .models_qualification import CustomerNode, CustomerQualification, FollowUpNode  # noqa: E402,F401

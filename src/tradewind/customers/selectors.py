@@ -19,7 +19,9 @@ def customers_visible(member: Membership) -> QuerySet[Customer]:
 def customer_list(
     *, member: Membership, filters: CustomerFilter, cursor: str | None, limit: int
 ) -> Page:
-    qs = filters.apply(customers_visible(member), user_id=member.user_id).select_related("owner")
+    qs = filters.apply(
+        customers_visible(member), user_id=member.user_id, member=member
+    ).select_related("owner")
     return keyset_page(qs, order=filters.order, cursor=cursor, limit=limit)
 
 

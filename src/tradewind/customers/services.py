@@ -86,6 +86,8 @@ def customer_create(
     require(actor, perm)
     data.setdefault("owner", actor.user_id)
     data.setdefault("name", "")
+    # Required custom fields are checked when the caller sends custom values (the form and the
+    # API always do); lead conversion and imports of other fields do not.
     cleaned = clean_customer(workspace=actor.workspace, data=data, creating=True)
     if not allow_duplicates:
         matches = find_customer_matches(workspace=actor.workspace, keys=dedupe_keys(cleaned))
@@ -105,8 +107,8 @@ def customer_create(
         target=customer,
         changes={
             k: [None, v]
-            for k, v in _values(customer, ["code", *CUSTOMER_EDITABLE]).items()
-            if v not in (None, "")
+            for k, v in _values(customer, ["code", *CUSTOMER_EDITABLE, "custom"]).items()
+            if v not in (None, "", {})
         },
     )
     emit("customer.created", workspace_id=actor.workspace.pk, customer_id=customer.pk)
@@ -120,9 +122,11 @@ def customer_update(
     """Optimistic locking: pass the version the editor saw; a newer one refuses the write."""
     require(actor, Perm.CUSTOMER_EDIT)
     current = Customer.objects.select_for_update().get(pk=customer.pk, workspace=actor.workspace)
-    cleaned = clean_customer(workspace=actor.workspace, data=data, creating=False)
+    cleaned = clean_customer(
+        workspace=actor.workspace, data=data, creating=False, existing=current.custom
+    )
     _check_version(current, version)
-    changes = audit.apply_changes(current, cleaned, CUSTOMER_EDITABLE, _values)
+    changes = audit.apply_changes(current, cleaned, [*CUSTOMER_EDITABLE, "custom"], _values)
     if not changes:
         return current
     audit.save_update(actor=actor, target=current, changes=changes)
@@ -159,7 +163,9 @@ def contact_create(
         workspace=actor.workspace, customer=customer, created_at=now, updated_at=now, **cleaned
     )
     _one_primary(contact)
-    audit.record_create(actor=actor, target=contact, fields=["customer", *CONTACT_EDITABLE])
+    audit.record_create(
+        actor=actor, target=contact, fields=["customer", *CONTACT_EDITABLE, "custom"]
+    )
     audit.record(
         actor=actor,
         verb=AuditVerb.ACTION,
@@ -182,9 +188,11 @@ def contact_update(
 ) -> Contact:
     require(actor, Perm.CUSTOMER_EDIT)
     current = Contact.objects.select_for_update().get(pk=contact.pk, workspace=actor.workspace)
-    cleaned = clean_contact(workspace=actor.workspace, data=data, creating=False)
+    cleaned = clean_contact(
+        workspace=actor.workspace, data=data, creating=False, existing=current.custom
+    )
     _check_version(current, version)
-    changes = audit.apply_changes(current, cleaned, CONTACT_EDITABLE)
+    changes = audit.apply_changes(current, cleaned, [*CONTACT_EDITABLE, "custom"])
     if not changes:
         return current
     audit.save_update(actor=actor, target=current, changes=changes)

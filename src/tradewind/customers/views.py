@@ -1,5 +1,5 @@
-"""Customer pages: list (keyset pages, search, filters), detail with contacts, follow-ups and
-history, create and edit forms for customers and contacts."""
+"""Customer pages: list (keyset pages, search, filters), create and edit forms for customers and
+contacts. The detail page is the 360 page (views_360.py)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from tradewind.activities.selectors import timeline_for
 from tradewind.core.forms import initial_from, save_form
 from tradewind.core.htmx import render_page
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.selectors import active_members_of, history_for
+from tradewind.workspaces.selectors import active_members_of
 
 from . import selectors, services
 from .choices import CustomerType
 from .dedupe import with_links
 from .filters import CustomerFilter
 from .forms import ContactForm, CustomerForm
+from .views_lists import list_context
 
 PAGE_SIZE = 50
 
@@ -35,6 +35,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "types": CustomerType.choices,
         "can_create": request.member.has(Perm.CUSTOMER_CREATE),
+        **list_context(request.member, filters, request.GET.get("view", "")),
     }
     return render_page(request, "customers/list.html", context, partial="customer-results")
 
@@ -45,6 +46,7 @@ def customer_create(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         owners=active_members_of(request.member),
         initial={"owner": request.member.user_id},
+        workspace=request.workspace,
     )
     duplicates = None
     try:
@@ -71,21 +73,6 @@ def customer_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member_required(Perm.CUSTOMER_VIEW)
-def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    customer = selectors.customer_get(member=request.member, pk=pk)
-    context = {
-        "nav_active": "customers",
-        "customer": customer,
-        "contacts": selectors.contacts_of(customer),
-        "opportunities": selectors.opportunities_of(customer, request.member),
-        "followups": timeline_for(customer),
-        "history": history_for(target=customer, user_fields=("owner",)),
-        "can_edit": request.member.has(Perm.CUSTOMER_EDIT),
-    }
-    return render_page(request, "customers/detail.html", context, partial="history")
-
-
 @member_required(Perm.CUSTOMER_EDIT)
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(member=request.member, pk=pk)
@@ -93,6 +80,8 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         owners=active_members_of(request.member),
         initial=initial_from(customer, CustomerForm),
+        workspace=request.workspace,
+        custom=customer.custom,
     )
     saved = save_form(
         request,
@@ -117,7 +106,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Perm.CUSTOMER_EDIT)
 def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(member=request.member, pk=pk)
-    form = ContactForm(request.POST or None)
+    form = ContactForm(request.POST or None, workspace=request.workspace)
     contact = save_form(
         request,
         form,
@@ -138,7 +127,12 @@ def contact_create(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Perm.CUSTOMER_EDIT)
 def contact_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contact = selectors.contact_get(member=request.member, pk=pk)
-    form = ContactForm(request.POST or None, initial=initial_from(contact, ContactForm))
+    form = ContactForm(
+        request.POST or None,
+        initial=initial_from(contact, ContactForm),
+        workspace=request.workspace,
+        custom=contact.custom,
+    )
     saved = save_form(
         request,
         form,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
@@ -47,6 +48,9 @@ class LeadIn(Schema):
     owner_id: int | None = Field(
         None, description="A member's user id; null puts the lead in the pool"
     )
+    custom: dict[str, Any] | None = Field(
+        None, description="Custom field values by key (see /api/v1/custom-fields)"
+    )
 
 
 class LeadPatch(Schema):
@@ -74,6 +78,9 @@ class LeadPatch(Schema):
     grade: str | None = Field(None, max_length=1, description="A, B, C or empty")
     tags: list[str] | None = None
     owner_id: int | None = None
+    custom: dict[str, Any] | None = Field(
+        None, description='Custom field values to change by key; null or "" clears one'
+    )
     version: int | None = Field(None, description="The version you read; a newer one answers 409")
 
 
@@ -110,6 +117,7 @@ class LeadOut(Schema):
     last_activity_at: dt.datetime | None
     next_due_at: dt.datetime | None
     owner_id: int | None
+    custom: dict[str, Any]
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
@@ -133,7 +141,9 @@ class LeadFilterIn(Schema):
     created_from: str = Field("", description="YYYY-MM-DD, in your time zone")
     created_to: str = Field("", description="YYYY-MM-DD, inclusive")
     sort: str = Field(
-        "", description="'' newest, created, company, -score, -updated, due (with a due filter)"
+        "",
+        description="'' newest, created, company, -score, -updated, due (with a due filter), "
+        "cf_<key> / -cf_<key> (a custom field). Filter by a custom field with cf_<key>=value.",
     )
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
@@ -171,7 +181,9 @@ def lead_list(request: HttpRequest, params: Query[LeadFilterIn]) -> dict:
     require(request.actor, Perm.LEAD_VIEW)
     page = selectors.lead_list(
         member=request.member,
-        filters=LeadFilter.from_params(params.dict()),
+        filters=LeadFilter.from_params(
+            params.dict() | {k: v for k, v in request.GET.items() if k.startswith("cf_")}
+        ),
         cursor=params.cursor,
         limit=params.limit,
     )

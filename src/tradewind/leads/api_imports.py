@@ -109,7 +109,7 @@ def import_upload(
 @router.get("/imports/template", summary="Download the import template (bilingual headers)")
 def import_template(request: HttpRequest, format: Literal["xlsx", "csv"] = "xlsx") -> HttpResponse:
     _member_may_import(request)
-    rows = [template_headers(), template_example_row()]
+    rows = [template_headers(request.workspace), template_example_row(request.workspace)]
     buffer = io.BytesIO()
     if format == "csv":
         write_csv(rows, buffer)

@@ -9,16 +9,14 @@ with its reason; the others are done. Bad input (no action, no selection, too ma
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tradewind.core.bulk import BULK_MAX, BulkResult, apply_each, selection_ids
 from tradewind.core.errors import ServiceError
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
@@ -31,7 +29,7 @@ from .errors import LeadBulkError
 from .filters import LeadFilter
 from .models import Lead
 
-BULK_MAX = 2000
+__all__ = ["ACTIONS", "BULK_MAX", "PERMS", "BulkResult", "bulk_selection", "leads_bulk_apply"]
 
 # The permission each action needs, checked once before anything is touched.
 PERMS = {
@@ -47,16 +45,6 @@ ACTIONS = {
     "release": gettext_lazy("Release to the pool"),
     "delete": gettext_lazy("Delete"),
 }
-
-
-@dataclass
-class BulkResult:
-    done: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)
-
-    @property
-    def skipped_total(self) -> int:
-        return sum(self.skipped.values())
 
 
 def bulk_selection(
@@ -86,25 +74,18 @@ def leads_bulk_apply(
         )
     require(actor, PERMS[action])
     step = _step(actor, action, value)
-    ids = list(selection.order_by("id").values_list("id", flat=True)[: BULK_MAX + 1])
-    if not ids:
-        raise _refuse(LeadBulkError.NOTHING_SELECTED, _("Select at least one lead."))
-    if len(ids) > BULK_MAX:
-        raise _refuse(
+    ids = selection_ids(
+        selection,
+        nothing=lambda: _refuse(LeadBulkError.NOTHING_SELECTED, _("Select at least one lead.")),
+        too_many=lambda: _refuse(
             LeadBulkError.TOO_MANY,
             _("At most %(max)s leads at a time. Narrow the filters and try again.")
             % {"max": BULK_MAX},
-        )
-    result = BulkResult()
-    for lead in Lead.objects.filter(pk__in=ids, workspace=actor.workspace).select_related("owner"):
-        try:
-            with transaction.atomic():
-                step(lead)
-        except ServiceError as exc:
-            result.skipped[str(exc.message)] += 1
-        else:
-            result.done += 1
-    return result
+        ),
+        limit=BULK_MAX,
+    )
+    leads = Lead.objects.filter(pk__in=ids, workspace=actor.workspace).select_related("owner")
+    return apply_each(leads, step)
 
 
 def _step(actor: Actor, action: str, value: str) -> Callable[[Lead], object]:

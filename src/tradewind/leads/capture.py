@@ -14,7 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tradewind.core import field_cleaning
+from tradewind.core.errors import ServiceError
 from tradewind.core.money import all_currencies
+from tradewind.workspaces.custom_fields import clean_custom
 from tradewind.workspaces.models import Workspace
 from tradewind.workspaces.owners import clean_owner
 
@@ -75,8 +77,16 @@ REQUIRABLE = {
 
 
 def clean_lead(
-    *, workspace: Workspace, data: dict[str, Any], existing: Lead | None = None
+    *,
+    workspace: Workspace,
+    data: dict[str, Any],
+    existing: Lead | None = None,
+    check_custom: bool = False,
 ) -> dict[str, Any]:
+    """`custom` (custom field values) is validated by workspaces.custom_fields when given, or on
+    every creation with `check_custom` (required fields); web forms and conversions do not ask."""
+    data = dict(data)
+    custom = data.pop("custom", None)
     field_cleaning.reject_unknown(data, EDITABLE)
     errors: field_cleaning.Errors = {}
     cleaned = field_cleaning.clean_texts(data, TEXT_FIELDS, CODE_FIELDS)
@@ -117,6 +127,13 @@ def clean_lead(
     lo, hi = _value("budget_min", cleaned, existing), _value("budget_max", cleaned, existing)
     if lo is not None and hi is not None and lo > hi and "budget_max" not in errors:
         errors["budget_max"] = [_("The upper end of the budget is below the lower end.")]
+    if custom is not None or (check_custom and existing is None):
+        try:
+            cleaned["custom"] = clean_custom(
+                workspace, "lead", custom, existing.custom if existing is not None else None
+            )
+        except ServiceError as exc:
+            errors.update(exc.fields)
     field_cleaning.raise_if_errors(errors)
     return cleaned
 

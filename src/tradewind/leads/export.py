@@ -21,6 +21,7 @@ from tradewind.core.errors import ServiceError
 from tradewind.core.paging import keyset_page
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
+from tradewind.workspaces.custom_fields import definitions, display_value
 from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.timezones import effective_zone
 
@@ -85,12 +86,17 @@ def export_rows(*, actor: Actor, filters: LeadFilter) -> Iterator[list[Any]]:
     qs = filters.apply(
         Lead.objects.visible_to(member), user_id=member.user_id, member=member
     ).select_related("owner")
-    yield [header for _name, header in COLUMNS]
+    # Active custom fields last, headed "中文 English" like the template, so a re-import maps them.
+    custom = definitions(actor.workspace, "lead")
+    yield [header for _name, header in COLUMNS] + [d.header for d in custom]
     cursor = None
     while True:
         page = keyset_page(qs, order=filters.order, cursor=cursor, limit=CHUNK, max_limit=CHUNK)
         for lead in page.items:
-            yield [_cell(lead, name, zone) for name, _header in COLUMNS]
+            values = lead.custom or {}
+            yield [_cell(lead, name, zone) for name, _header in COLUMNS] + [
+                display_value(d, values.get(d.key)) for d in custom
+            ]
         if not page.next_cursor:
             return
         cursor = page.next_cursor

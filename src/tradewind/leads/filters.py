@@ -8,11 +8,12 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from tradewind.workspaces import custom_fields_query as custom_query
 from tradewind.workspaces.querysets import filter_owner
 
 from . import search
@@ -72,6 +73,8 @@ class LeadFilter:
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     sort: str = ""
+    # Custom fields: (key, value) of the cf_<key> parameters (workspaces/custom_fields_query.py).
+    custom: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_params(cls, params: object) -> LeadFilter:
@@ -100,7 +103,8 @@ class LeadFilter:
             due=due if due in dict(Due.CHOICES) else "",
             created_from=_date(text("created_from", 10)),
             created_to=_date(text("created_to", 10)),
-            sort=sort if sort in SORTS else "",
+            sort=sort if sort in SORTS or custom_query.sort_key(sort) else "",
+            custom=custom_query.params_from(params),
         )
 
     def apply(self, qs: QuerySet, *, user_id: int | None, member: Any = None) -> QuerySet:
@@ -127,6 +131,19 @@ class LeadFilter:
             qs = qs.filter(self._due_q(member))
         if self.q:
             qs = self._search(qs)
+        workspace_id = member.workspace_id if member is not None else None
+        if self.custom and workspace_id:
+            qs = custom_query.apply_filters(
+                qs, workspace_id=workspace_id, target="lead", filters=self.custom
+            )
+        sort_key = custom_query.sort_key(self.sort)
+        if sort_key:
+            if workspace_id:
+                qs = custom_query.annotate_sort(
+                    qs, workspace_id=workspace_id, target="lead", key=sort_key
+                )
+            else:
+                qs = qs.annotate(**{custom_query.SORT_ALIAS: Value("")})
         return qs
 
     def _zone_start(self, member: Any, day: dt.date) -> dt.datetime:
@@ -180,6 +197,9 @@ class LeadFilter:
     def order(self) -> tuple[str, ...]:
         if self.sort == "due" and self.due in ("", Due.NONE):
             return SEARCH_ORDER if self.q else LIST_ORDER
+        if custom_query.sort_key(self.sort):
+            alias = custom_query.SORT_ALIAS
+            return (f"-{alias}", "-id") if self.sort.startswith("-") else (alias, "id")
         if self.sort:
             return SORTS[self.sort][0]
         return SEARCH_ORDER if self.q else LIST_ORDER
@@ -191,9 +211,10 @@ class LeadFilter:
     def params(self, **overrides: Any) -> dict[str, str]:
         """The non-empty filters as query parameters (saved views, paging links, export links)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        custom = values.pop("custom", ())
         return {
             k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in values.items() if v
-        }
+        } | {f"cf_{key}": value for key, value in custom}
 
     def querystring(self, **overrides: Any) -> str:
         return urlencode(self.params(**overrides))

@@ -4,6 +4,7 @@ from django_countries import countries
 
 from tradewind.core.forms import RecordForm
 from tradewind.core.money import COMMON_CURRENCIES
+from tradewind.workspaces.custom_fields_forms import CustomFieldsMixin
 
 from .assignment import ASSIGN_BY_RULES
 from .choices import CompanySize, LeadGrade, LeadSource
@@ -44,7 +45,7 @@ def _owner_value(value: str) -> int | str:
     return value if value == ASSIGN_BY_RULES else int(value)
 
 
-class LeadForm(RecordForm):
+class LeadForm(CustomFieldsMixin, RecordForm):
     section_layout = SECTIONS
 
     company_name = forms.CharField(
@@ -127,9 +128,16 @@ class LeadForm(RecordForm):
     )
 
     def __init__(
-        self, *args: object, owners: list | None = None, by_rules: bool = False, **kwargs: object
+        self,
+        *args: object,
+        owners: list | None = None,
+        by_rules: bool = False,
+        workspace: object = None,
+        custom: dict | None = None,
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.add_custom_fields(workspace, "lead", custom)
         self.fields["country"].choices = [("", "—"), *list(countries)]
         # A new lead may be handed to the assignment rules instead of a named owner.
         rules = [(ASSIGN_BY_RULES, _("Apply the assignment rules"))] if by_rules else []

@@ -4,13 +4,12 @@ English, and the values people write for source, country, size and grade in eith
 from __future__ import annotations
 
 import hashlib
-import re
-import unicodedata
 from functools import lru_cache
 
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
+
+from tradewind.core import import_columns
 
 from .choices import CompanySize, LeadSource
 
@@ -68,10 +67,7 @@ FIELDS: dict[str, tuple[object, tuple[str, ...]]] = {
 }
 
 
-def _fold(text: object) -> str:
-    """Width, case, spaces and punctuation folded; a trailing '*' (required marker) dropped."""
-    value = unicodedata.normalize("NFKC", str(text or "")).lower()
-    return re.sub(r"[\s\W_]+", "", value)
+_fold = import_columns.fold
 
 
 @lru_cache(maxsize=1)
@@ -116,11 +112,18 @@ def header_signature(headers: list[str]) -> str:
     return hashlib.sha256("\x1f".join(_fold(h) for h in headers).encode()).hexdigest()
 
 
-def template_headers() -> list[str]:
+def template_headers(workspace: object = None) -> list[str]:
+    """Bilingual headers of the lead fields, then the workspace's active lead custom fields."""
     return [
         words[0] if words[0] == words[1] else f"{words[0]} {words[1]}"
         for _field, (_label, words) in FIELDS.items()
-    ]
+    ] + [d.header for d in _custom(workspace)]
+
+
+def _custom(workspace: object) -> list:
+    from tradewind.workspaces.custom_fields import definitions
+
+    return definitions(workspace, "lead") if workspace is not None else []  # type: ignore[arg-type]
 
 
 TEMPLATE_EXAMPLE = {
@@ -142,8 +145,8 @@ TEMPLATE_EXAMPLE = {
 }
 
 
-def template_example_row() -> list[str]:
-    return [TEMPLATE_EXAMPLE.get(field, "") for field in FIELDS]
+def template_example_row(workspace: object = None) -> list[str]:
+    return [TEMPLATE_EXAMPLE.get(field, "") for field in FIELDS] + ["" for _d in _custom(workspace)]
 
 
 # --- values in either language ---------------------------------------------------------------------
@@ -175,32 +178,7 @@ SOURCE_WORDS = {
     "其他": LeadSource.OTHER,
     "其它": LeadSource.OTHER,
 }
-COUNTRY_WORDS = {
-    "us": "US",
-    "usa": "US",
-    "美国": "US",
-    "america": "US",
-    "unitedstates": "US",
-    "unitedkingdom": "GB",
-    "greatbritain": "GB",
-    "uk": "GB",
-    "英国": "GB",
-    "england": "GB",
-    "中国": "CN",
-    "china": "CN",
-    "中国大陆": "CN",
-    "香港": "HK",
-    "台湾": "TW",
-    "韩国": "KR",
-    "southkorea": "KR",
-    "korea": "KR",
-    "俄罗斯": "RU",
-    "russia": "RU",
-    "越南": "VN",
-    "vietnam": "VN",
-    "阿联酋": "AE",
-    "uae": "AE",
-}
+COUNTRY_WORDS = import_columns.COUNTRY_WORDS
 
 
 @lru_cache(maxsize=1)
@@ -219,21 +197,6 @@ def _choice_words() -> tuple[dict[str, str], dict[str, str]]:
     return sources, sizes
 
 
-@lru_cache(maxsize=1)
-def _country_words() -> dict[str, str]:
-    table = {_fold(k): v for k, v in COUNTRY_WORDS.items()}
-    for language in ("en", "zh-hans"):
-        with translation.override(language):
-            for code, name in countries:
-                table.setdefault(_fold(name), code)
-    for code in countries:
-        table.setdefault(_fold(code.code), code.code)
-        alpha3 = countries.alpha3(code.code)
-        if alpha3:
-            table.setdefault(_fold(alpha3), code.code)
-    return table
-
-
 def source_value(text: str) -> str:
     """A LeadSource value for "展会" / "Trade show" / "trade_show"; the text itself when unknown
     (capture then refuses it with its coded message)."""
@@ -244,5 +207,4 @@ def size_value(text: str) -> str:
     return _choice_words()[1].get(_fold(text), text) if text else ""
 
 
-def country_value(text: str) -> str:
-    return _country_words().get(_fold(text), text) if text else ""
+country_value = import_columns.country_value

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from tradewind.core import normalize
 from tradewind.core.money import all_currencies
+from tradewind.workspaces.custom_fields import definitions, fold, parse_value
 from tradewind.workspaces.models import Membership, Workspace
 
 from .capture import CODE_FIELDS, REQUIRABLE, TEXT_FIELDS
@@ -56,6 +57,7 @@ INSERT_FIELDS = [
     "owner",
     "import_batch",
     "grade_set_by_hand",
+    "custom",
 ]
 _MAX_LENGTH = {
     f: Lead._meta.get_field(f).max_length for f in TEXT_FIELDS if f not in ("need", "country")
@@ -85,6 +87,10 @@ class RowContext:
     owners: dict[str, int]  # folded e-mail or name -> user id
     owner_names: dict[int, str]
     currencies: frozenset[str] = field(default_factory=lambda: frozenset(all_currencies()))
+    # Columns whose header names an active lead custom field (its key, a label or "中文 English")
+    # and that no lead field took: (column index, definition, header as written).
+    custom_columns: list[tuple[int, Any, str]] = field(default_factory=list)
+    custom_required: list[Any] = field(default_factory=list)
 
     @classmethod
     def load(
@@ -105,12 +111,27 @@ class RowContext:
                     owners.setdefault(
                         normalize.clean_text(member.user.full_name).lower(), member.user_id
                     )
+        defs = definitions(workspace, "lead")
+        names_of = {}
+        for defn in defs:
+            for word in (defn.key, defn.param, defn.label_en, defn.label_zh, defn.header):
+                if word:
+                    names_of.setdefault(fold(word), defn)
+        taken = {int(i) for i, name in mapping.items() if name}
+        custom_columns, seen = [], set()
+        for index, header in enumerate(headers):
+            defn = names_of.get(fold(header))
+            if index not in taken and defn is not None and defn.key not in seen:
+                custom_columns.append((index, defn, str(header)))
+                seen.add(defn.key)
         return cls(
             workspace=workspace,
             columns=columns,
             required=list(LeadPolicy.for_workspace(workspace).required_fields),
             owners=owners,
             owner_names=names,
+            custom_columns=custom_columns,
+            custom_required=[d for d in defs if d.required],
         )
 
 
@@ -265,6 +286,31 @@ def clean_row(ctx: RowContext, cells: list[Any]) -> tuple[dict[str, Any], list[t
                 _("Your workspace requires the %(field)s of every lead.")
                 % {"field": REQUIRABLE[name]},
             )
+    custom: dict[str, Any] = {}
+    for index, defn, header in ctx.custom_columns:
+        raw = cells[index] if index < len(cells) else None
+        try:
+            value = parse_value(
+                defn,
+                raw if isinstance(raw, dt.date) else _text(raw),
+                base_currency=ctx.workspace.base_currency,
+            )
+        except ValueError as exc:
+            errors.append((header, str(exc)))
+            continue
+        if value is not None:
+            custom[defn.key] = value
+    for defn in ctx.custom_required:
+        if defn.key not in custom:
+            headers = [h for _i, d, h in ctx.custom_columns if d.key == defn.key]
+            if not any(h for h, _m in errors if h in headers):
+                errors.append(
+                    (
+                        headers[0] if headers else defn.header,
+                        _("%(field)s is required.") % {"field": defn.label},
+                    )
+                )
+    values["custom"] = custom
     values["search_pairs"] = cjk_pairs(*(values.get(f, "") for f in SEARCHED_FIELDS))
     return values, errors
 
@@ -411,6 +457,7 @@ def insert_rows(
     now = timezone.now()
     stamp = Lead._meta.get_field("created_at").get_db_prep_save(now, connection)
     tags_field = Lead._meta.get_field("tags")
+    custom_field = Lead._meta.get_field("custom")
     dec = connection.ops.adapt_decimalfield_value
     params = []
     for values, code in zip(rows, codes, strict=True):
@@ -445,6 +492,7 @@ def insert_rows(
                 values.get("owner_id"),
                 batch_id,
                 by_hand,
+                custom_field.get_db_prep_save(values.get("custom") or {}, connection),
             ]
         )
     with connection.cursor() as cursor:

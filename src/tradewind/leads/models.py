@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from tradewind.workspaces.models import WorkspaceModel
+from tradewind.workspaces.models_custom_fields import custom_column
 
 from .choices import DEFAULT_INVALID_REASONS, CompanySize, LeadGrade, LeadSource, LeadStatus
 
@@ -64,6 +65,7 @@ class Lead(WorkspaceModel):
     # True once someone chose the grade by hand: the suggested grade never overwrites it.
     # Nullable (None reads as False) so SQLite adds the column without rebuilding the table.
     grade_set_by_hand = models.BooleanField(null=True, blank=True, editable=False)
+    custom = custom_column()  # custom field values (workspaces/custom_fields.py)
     tags = models.JSONField(_("tags"), default=list, blank=True, db_default=[])
     invalid_reason = models.CharField(_("invalid reason"), max_length=40, blank=True, db_default="")
     status_note = models.CharField(_("status note"), max_length=500, blank=True, db_default="")

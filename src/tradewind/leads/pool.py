@@ -22,10 +22,10 @@ from tradewind.workspaces import audit
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import AuditVerb
+from tradewind.workspaces.daily_jobs import day_bounds
 from tradewind.workspaces.events import emit
 from tradewind.workspaces.models import Membership, Workspace
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.timezones import workspace_today, zone
 
 from .choices import OPEN_STATUSES
 from .models import Lead, LeadClaim, LeadPolicy
@@ -95,17 +95,8 @@ def can_release(member: Membership | None, lead: Lead) -> bool:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _day_bounds(workspace: Workspace) -> tuple[dt.datetime, dt.datetime]:
-    """Today in the workspace's time zone, as an aware [start, end) interval."""
-    today = workspace_today(workspace)
-    tz = zone(workspace.time_zone)
-    start = dt.datetime.combine(today, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end
-
-
 def claims_today(*, workspace: Workspace, user_id: int) -> int:
-    start, end = _day_bounds(workspace)
+    start, end = day_bounds(workspace)
     return LeadClaim.objects.filter(
         workspace=workspace, user_id=user_id, claimed_at__gte=start, claimed_at__lt=end
     ).count()

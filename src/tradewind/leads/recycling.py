@@ -9,7 +9,8 @@ Rules (docs/leads-scoring-recycling.md):
   claim, assignment, edit) and its creation. Days are workspace-local calendar days: idle since
   any time on day X, a lead with a limit of N days is recycled on day X + N.
 - A lead whose next follow-up is due on the recycling day is skipped (the rep planned to work it
-  that day). Tasks arrive with the customers work and will be checked the same way.
+  that day), and so is one with an open task due that day (its window overlaps the day,
+  `activities.task_selectors.open_task_due`).
 
 `recycle_candidates` is the one selector behind the preview page, the API, the warnings and the
 job, so the preview says exactly what the job will do.
@@ -30,13 +31,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradewind.activities.notifications import notify_each
+from tradewind.activities.task_selectors import open_task_due
 from tradewind.workspaces import audit
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import AuditVerb
+from tradewind.workspaces.daily_jobs import day_start, local_date
 from tradewind.workspaces.events import emit
 from tradewind.workspaces.models import AuditEvent, Membership, Workspace
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.timezones import zone
 
 from .choices import LeadStatus
 from .models import Lead, LeadClaim, LeadPolicy, default_recycle_days
@@ -75,14 +77,6 @@ def recycle_days(policy: LeadPolicy) -> dict[str, int]:
     return days
 
 
-def day_start(day: dt.date, workspace: Workspace) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zone(workspace.time_zone))
-
-
-def local_date(moment: dt.datetime, workspace: Workspace) -> dt.date:
-    return moment.astimezone(zone(workspace.time_zone)).date()
-
-
 def with_idle_since(qs: QuerySet[Lead]) -> QuerySet[Lead]:
     owner_since = (
         AuditEvent.objects.filter(
@@ -119,9 +113,17 @@ def _candidates_qs(
         next_due_at__gte=day_start(on_date, workspace),
         next_due_at__lt=day_start(on_date + dt.timedelta(days=1), workspace),
     )
-    qs = Lead.objects.filter(
-        workspace=workspace, owner__isnull=False, status__in=RECYCLED_STATUSES
-    ).exclude(due_that_day)
+    task_due = open_task_due(
+        workspace_id=workspace.pk,
+        target_type=Lead.AUDIT_TYPE,
+        start=day_start(on_date, workspace),
+        end=day_start(on_date + dt.timedelta(days=1), workspace),
+    )
+    qs = (
+        Lead.objects.filter(workspace=workspace, owner__isnull=False, status__in=RECYCLED_STATUSES)
+        .exclude(due_that_day)
+        .exclude(task_due)
+    )
     return with_idle_since(qs).filter(by_grade)
 
 

@@ -59,7 +59,9 @@ def lead_create(*, actor: Actor, allow_duplicates: bool = False, **data: Any) ->
     if by_rules:
         data["owner"] = None
     data.setdefault("company_name", "")
-    cleaned = clean_lead(workspace=actor.workspace, data=data)
+    cleaned = clean_lead(
+        workspace=actor.workspace, data=data, check_custom=actor.member is not None
+    )
     if not allow_duplicates:
         matches = find_duplicates(workspace=actor.workspace, keys=cleaned)
         if matches:
@@ -72,7 +74,7 @@ def lead_create(*, actor: Actor, allow_duplicates: bool = False, **data: Any) ->
         lead.owner_id = decision.owner_id if decision is not None else actor.user_id
     lead.grade_set_by_hand = bool(cleaned.get("grade")) or None  # given at capture: by hand
     lead.save()
-    audit.record_create(actor=actor, target=lead, fields=["code", *EDITABLE])
+    audit.record_create(actor=actor, target=lead, fields=["code", *EDITABLE, "custom"])
     _score(actor, lead)
     emit("lead.created", workspace_id=actor.workspace.pk, lead_id=lead.pk)
     if decision is not None:
@@ -91,7 +93,7 @@ def lead_update(*, actor: Actor, lead: Lead, version: int | None = None, **data:
             ErrorCode.STALE_VERSION,
             _("Someone else changed this lead since you opened it. Reload to see their changes."),
         )
-    changes = audit.apply_changes(current, cleaned, EDITABLE)
+    changes = audit.apply_changes(current, cleaned, [*EDITABLE, "custom"])
     if not changes:
         return current
     if "grade" in changes:  # chosen by hand; cleared: the suggestion decides again

@@ -13,17 +13,15 @@ import datetime as dt
 import logging
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from tradewind.workspaces.daily_jobs import run_once_a_day
 from tradewind.workspaces.models import Workspace
-from tradewind.workspaces.timezones import zone
 
 from .models_scoring import LeadJobRun
 from .reactivation import leads_reactivate_dormant
-from .recycling import leads_recycle, local_date, recycle_warnings
+from .recycling import leads_recycle, recycle_warnings
 from .scoring import rescore_all
 
 log = logging.getLogger(__name__)
@@ -36,32 +34,11 @@ JOBS: dict[str, Callable[..., object]] = {
 }
 
 
-def _summary(result: object) -> dict:
-    if isinstance(result, list):
-        return {"count": len(result)}
-    return {"count": result}
-
-
 def daily_jobs_run(*, workspace: Workspace, now: dt.datetime | None = None) -> dict[str, dict]:
     """Run the jobs not yet run today in this workspace (once it is past RUN_HOUR local time)."""
-    now = now or timezone.now()
-    today = local_date(now, workspace)
-    if now.astimezone(zone(workspace.time_zone)).hour < RUN_HOUR:
-        return {}
-    ran: dict[str, dict] = {}
-    for job, func in JOBS.items():
-        if LeadJobRun.objects.filter(workspace=workspace, job=job, on_date=today).exists():
-            continue
-        try:
-            with transaction.atomic():
-                result = _summary(func(workspace=workspace, now=now))
-                LeadJobRun.objects.create(
-                    workspace=workspace, job=job, on_date=today, ran_at=now, result=result
-                )
-        except IntegrityError:
-            continue  # another consumer ran it meanwhile; its work stands, ours rolled back
-        ran[job] = result
-    return ran
+    return run_once_a_day(
+        workspace=workspace, jobs=JOBS, run_model=LeadJobRun, run_hour=RUN_HOUR, now=now
+    )
 
 
 @db_periodic_task(crontab(minute="5"))

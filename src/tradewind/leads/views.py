@@ -3,14 +3,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_countries import countries
 
 from tradewind.core.forms import initial_from, save_form
 from tradewind.core.htmx import render_page
 from tradewind.workspaces import saved_views
+from tradewind.workspaces.custom_fields import definitions, rows_for
+from tradewind.workspaces.custom_fields_query import custom_sorts
 from tradewind.workspaces.decorators import member_required
+from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.selectors import active_members_of, history_for
 
@@ -30,6 +34,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         member=request.member, filters=filters, cursor=request.GET.get("cursor"), limit=PAGE_SIZE
     )
     member = request.member
+    members = list(active_members_of(member)) if member.has(Perm.LEAD_ASSIGN) else []
     views = list(saved_views.saved_views_for(member, "leads"))
     current_view = request.GET.get("view", "")
     context = {
@@ -41,9 +46,9 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "sources": LeadSource.choices,
         "grades": LeadGrade.choices,
         "sizes": CompanySize.choices,
-        "countries": countries,
         "due_choices": Due.CHOICES,
-        "sorts": [(key, label) for key, (_order, label) in SORTS.items()],
+        "sorts": [(key, label) for key, (_order, label) in SORTS.items()]
+        + custom_sorts(request.workspace.pk, "lead"),
         "presets": preset_links(),
         "active_preset": active_preset(filters.params()),
         "saved_views": views,
@@ -54,9 +59,23 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "can_delete": member.has(Perm.LEAD_DELETE),
         "bulk_actions": bulk.ACTIONS,
         "bulk_max": bulk.BULK_MAX,
-        "owners": active_members_of(member) if member.has(Perm.LEAD_ASSIGN) else [],
+        "owner_options": _member_options(members, filters.owner),
+        "assign_options": _member_options(members, ""),
     }
     return render_page(request, "leads/list.html", context, partial="lead-results")
+
+
+def _member_options(members: list[Membership], selected: str) -> SafeString:
+    """The members a manager may pick, as <option>s: joined in Python, since a template loop over
+    every member (twice on the list page) cost more than the rest of the filters together."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (m.user_id, " selected" if str(m.user_id) == selected else "", str(m.user))
+            for m in members
+        ),
+    )
 
 
 @member_required(Perm.LEAD_CREATE)
@@ -66,6 +85,7 @@ def lead_create(request: HttpRequest) -> HttpResponse:
         owners=active_members_of(request.member),
         by_rules=True,
         initial={"owner": request.member.user_id},
+        workspace=request.workspace,
     )
     duplicates = None
     try:
@@ -107,6 +127,7 @@ def lead_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "can_edit": request.member.has(Perm.LEAD_EDIT),
         "can_delete": request.member.has(Perm.LEAD_DELETE),
+        "custom_rows": rows_for(definitions(request.workspace, "lead"), lead.custom),
     }
     return render_page(request, "leads/detail.html", context, partial="history")
 
@@ -118,6 +139,8 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         owners=active_members_of(request.member),
         initial=initial_from(lead, LeadForm),
+        workspace=request.workspace,
+        custom=lead.custom,
     )
     saved = save_form(
         request,

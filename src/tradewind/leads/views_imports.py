@@ -146,14 +146,15 @@ def error_rows_download(batch: LeadImport) -> FileResponse:
     )
 
 
-def template_rows() -> list[list[str]]:
-    return [template_headers(), template_example_row()]
+def template_rows(workspace: object = None) -> list[list[str]]:
+    """The bilingual headers (the workspace's active lead custom fields last) and an example row."""
+    return [template_headers(workspace), template_example_row(workspace)]
 
 
 @member_required(Perm.LEAD_CREATE)
 def import_template_xlsx(request: HttpRequest) -> HttpResponse:
     buffer = io.BytesIO()
-    write_xlsx(template_rows(), buffer, title="leads")
+    write_xlsx(template_rows(request.workspace), buffer, title="leads")
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -165,7 +166,7 @@ def import_template_xlsx(request: HttpRequest) -> HttpResponse:
 @member_required(Perm.LEAD_CREATE)
 def import_template_csv(request: HttpRequest) -> HttpResponse:
     buffer = io.BytesIO()
-    write_csv(template_rows(), buffer)
+    write_csv(template_rows(request.workspace), buffer)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="lead-import-template.csv"'
     return response

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from tradewind.workspaces.models import WorkspaceModel
+from tradewind.workspaces.models_custom_fields import custom_column
 
 from .choices import STAGE_LABELS, OpportunityStatus
 
@@ -104,6 +105,7 @@ class Opportunity(WorkspaceModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    custom = custom_column()  # custom field values (workspaces/custom_fields.py)
 
     class Meta:
         verbose_name = _("opportunity")

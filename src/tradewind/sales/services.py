@@ -17,6 +17,7 @@ from tradewind.customers.models import Contact, Customer
 from tradewind.workspaces import audit
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
+from tradewind.workspaces.custom_fields import clean_custom
 from tradewind.workspaces.events import emit
 from tradewind.workspaces.models import Workspace
 from tradewind.workspaces.numbering import code_next
@@ -108,9 +109,11 @@ def opportunity_create(
     expected_close_date: dt.date | None = None,
     need: str = "",
     owner_id: int | None = None,
+    custom: dict[str, Any] | None = None,
 ) -> Opportunity:
     """An open opportunity on a customer the caller fetched through visible_to(), in the default
-    pipeline (first stage unless `stage_id` names an open stage of it)."""
+    pipeline (first stage unless `stage_id` names an open stage of it). `custom`: custom field
+    values, validated (required ones too) by workspaces.custom_fields when given."""
     require(actor, Perm.OPPORTUNITY_CREATE)
     name = (name or "").strip()
     if not name:
@@ -126,6 +129,9 @@ def opportunity_create(
             _("The contact must belong to the opportunity’s customer."),
         )
     value, currency = _clean_amount(amount, currency)
+    custom_values = (
+        clean_custom(actor.workspace, "opportunity", custom) if custom is not None else {}
+    )
     pipeline = pipeline_default(actor.workspace)
     stages = pipeline.stages.all()
     stage = stages.filter(pk=stage_id).first() if stage_id else stages.first()
@@ -157,10 +163,11 @@ def opportunity_create(
         need=(need or "").strip(),
         status=OpportunityStatus.OPEN,
         owner_id=owner_id,
+        custom=custom_values,
         created_at=now,
         updated_at=now,
     )
-    audit.record_create(actor=actor, target=opportunity, fields=AUDIT_FIELDS)
+    audit.record_create(actor=actor, target=opportunity, fields=[*AUDIT_FIELDS, "custom"])
     emit(
         "opportunity.created",
         workspace_id=actor.workspace.pk,

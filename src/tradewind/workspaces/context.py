@@ -8,6 +8,7 @@ NAVIGATION = [
     ("home", _("Home"), "bi-house", "home"),
     ("leads", _("Leads"), "bi-person-lines-fill", "leads:list"),
     ("customers", _("Customers"), "bi-building", "modules:customers"),
+    ("tasks", _("My day"), "bi-check2-square", "tasks:my_day"),
     ("opportunities", _("Opportunities"), "bi-kanban", "modules:opportunities"),
     ("orders", _("Orders"), "bi-receipt", "modules:orders"),
     ("reports", _("Reports"), "bi-graph-up", "modules:reports"),

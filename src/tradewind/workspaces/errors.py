@@ -13,3 +13,5 @@ class WorkspaceError(StrEnum):
     INVALID_TIME_ZONE = "invalid_time_zone"
     VIEW_NAME_TAKEN = "view_name_taken"
     VIEW_NAME_MISSING = "view_name_missing"
+    CUSTOM_FIELD_INVALID = "custom_field_invalid"
+    CUSTOM_FIELD_KEY_TAKEN = "custom_field_key_taken"

@@ -365,3 +365,6 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+from .models_custom_fields import CustomFieldDefinition  # noqa: E402,F401

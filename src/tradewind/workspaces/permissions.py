@@ -20,9 +20,15 @@ class Perm(StrEnum):
     CUSTOMER_VIEW = "customer.view"
     CUSTOMER_CREATE = "customer.create"  # also: convert a lead into a new customer
     CUSTOMER_EDIT = "customer.edit"  # also: add or edit contacts, join a lead to a customer
+    CUSTOMER_ASSIGN = "customer.assign"  # release anyone's customer to the pool, see all recycling
+    CUSTOMER_DELETE = "customer.delete"  # delete customers (bulk action of the list)
     OPPORTUNITY_VIEW = "opportunity.view"
     OPPORTUNITY_CREATE = "opportunity.create"
     API_TOKEN = "api.token"
+    TASK_VIEW = "task.view"
+    TASK_EDIT = "task.edit"  # create tasks; change those you created or are assigned
+    TASK_MANAGE = "task.manage"  # change the tasks of the people in your data scope
+    COMMENT_CREATE = "comment.create"  # comment on the records you see; edit or delete your own
 
 
 _ALL = frozenset(Perm)
@@ -35,12 +41,23 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: _ALL,
     Role.MANAGER: _VIEW
     | _SELL
-    | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE, Perm.LEAD_ASSIGN, Perm.LEAD_REOPEN},
+    | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE, Perm.LEAD_ASSIGN, Perm.LEAD_REOPEN}
+    | {Perm.CUSTOMER_ASSIGN}
+    | {Perm.CUSTOMER_DELETE},
     Role.SALES: _VIEW | _SELL | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.MARKETING: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.FINANCE: _VIEW | {Perm.RATES_MANAGE},
     Role.READ_ONLY: _VIEW,
 }
+
+
+# Tasks and comments: everyone reads them; every role but read-only plans work and comments;
+# owners and managers also change the tasks of the people in their data scope.
+_TASK_WORK = frozenset({Perm.TASK_VIEW, Perm.TASK_EDIT, Perm.COMMENT_CREATE})
+for _role in (Role.MANAGER, Role.SALES, Role.MARKETING, Role.FINANCE):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _TASK_WORK
+ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.MANAGER] | {Perm.TASK_MANAGE}
+ROLE_PERMISSIONS[Role.READ_ONLY] = ROLE_PERMISSIONS[Role.READ_ONLY] | {Perm.TASK_VIEW}
 
 
 def role_has(role: str, perm: Perm) -> bool:
