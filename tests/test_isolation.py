@@ -44,6 +44,9 @@ ROUTE_TARGETS: dict[str, str] = {
     "custom_fields:edit": "custom_field",
     "custom_fields:toggle": "custom_field",
     "custom_fields:move": "custom_field",
+    "followup_nodes:edit": "followup_node",
+    "followup_nodes:toggle": "followup_node",
+    "followup_nodes:move": "followup_node",
     "customers:view_delete": "customer_saved_view",
     "customers:import_detail": "customer_import",
     "customers:import_run": "customer_import",
@@ -54,6 +57,10 @@ ROUTE_TARGETS: dict[str, str] = {
     "customers:pool_panel": "customer",
     "customers:stage": "customer",
     "customers:targeted": "customer",
+    "customers:collaborators": "customer",
+    "customers:collaborator_add": "customer",
+    "customers:collaborator_remove": "customer",  # the walker fills user_id with the same pk
+    "customers:assign": "customer",
     "sales:opportunity_detail": "opportunity",
     "leads:assign": "lead",
     "leads:assignment_trial": "lead",
@@ -90,6 +97,7 @@ API_TARGETS.update({"notification_id": "notification"})
 API_TARGETS.update({"custom_field_id": "custom_field", "node_id": "followup_node"})
 API_TARGETS.update({"customer_import_id": "customer_import"})
 API_TARGETS.update({"task_id": "task", "comment_id": "comment"})
+API_TARGETS.update({"user_id": "collaborator_user"})
 API_TARGETS.update(
     {"customer_id": "customer", "contact_id": "contact", "opportunity_id": "opportunity"}
 )
@@ -141,6 +149,7 @@ def targets(world) -> dict[str, Callable[[], object]]:
         **qualification_objects(world),
         **customer_list_objects(world),
         **pool_objects(world),
+        **collaborator_objects(world),
         **task_objects(world),
         "webform": webform,
         "assignment_rule": rule,
@@ -176,6 +185,7 @@ def state(world) -> tuple:
         list(AssignmentRule.objects.filter(workspace=world.ws).values_list("pk", "version")),
         SavedView.objects.filter(workspace=world.ws).count(),
         scoring_state(world),
+        collaborator_state(world),
         list(LeadImport.objects.filter(workspace=world.ws).values_list("pk", "status", "mapping")),
     )
 
@@ -430,6 +440,32 @@ def pool_objects(world) -> dict[str, object]:
         workspace=world.ws, code="KHWALKPOOL", defaults={"name": "ALPHA-POOL-SECRET Buyer"}
     )
     return {"pool_customer": customer}
+
+
+def collaborator_objects(world) -> dict[str, object]:
+    """rep2 collaborates on the rep's customer: a foreign DELETE of it would change the state."""
+    from tradewind.customers.models import CustomerCollaborator
+
+    customer = customer_objects(world)["customer"]
+    CustomerCollaborator.objects.get_or_create(
+        workspace=world.ws, customer=customer, user=world.rep2.user
+    )
+    return {"collaborator_user": world.rep2.user}
+
+
+def collaborator_state(world) -> tuple:
+    from tradewind.customers.models import Customer, CustomerCollaborator
+
+    return (
+        list(
+            CustomerCollaborator.objects.filter(workspace=world.ws)
+            .order_by("pk")
+            .values_list("pk", "customer_id", "user_id")
+        ),
+        list(
+            Customer.objects.filter(workspace=world.ws).order_by("pk").values_list("pk", "owner_id")
+        ),
+    )
 
 
 def customer_list_objects(world) -> dict[str, object]:

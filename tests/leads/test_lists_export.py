@@ -34,7 +34,8 @@ def test_csv_export_follows_filters_and_visibility(world, client_for):
     assert evil[1].startswith("'=") and evil[3].startswith("'+")
     # The same filters as the list.
     rows = _csv_rows(client_for(world.rep).get("/leads/export/?format=csv&owner=none"))
-    assert [r[25] for r in rows[1:]] == [""] * (len(rows) - 1)
+    owner = rows[0].index("负责人 Owner")
+    assert [r[owner] for r in rows[1:]] == [""] * (len(rows) - 1)
 
 
 def test_xlsx_export_keeps_formula_text_as_text(world, client_for):

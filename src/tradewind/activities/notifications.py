@@ -68,6 +68,16 @@ KINDS: dict[str, Kind] = {
         _("%(by)s mentioned you: %(excerpt)s"),
         "bi-at",
     ),
+    "customer.collaborator_added": Kind(
+        _("You collaborate on a customer"),
+        _("%(by)s added you as a collaborator on %(customer)s."),
+        "bi-people",
+    ),
+    "customer.assigned": Kind(
+        _("A customer was assigned to you"),
+        _("%(by)s assigned %(customer)s to you. %(note)s"),
+        "bi-person-check",
+    ),
 }
 
 

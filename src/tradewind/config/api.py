@@ -14,6 +14,8 @@ from tradewind.activities.api_tasks import router as tasks_router
 from tradewind.core.errors import ErrorCode, ServiceError
 from tradewind.customers.api import router as customers_router
 from tradewind.customers.api_360 import router as customers_360_router
+from tradewind.customers.api_assignment import router as customers_assignment_router
+from tradewind.customers.api_collaborators import router as customers_collaborators_router
 from tradewind.customers.api_lists import router as customers_lists_router
 from tradewind.customers.api_pool import router as customers_pool_router
 from tradewind.customers.qualification_api import nodes_router as followup_nodes_router
@@ -132,6 +134,8 @@ api.add_router("/custom-fields", custom_fields_router)
 api.add_router("/leads", leads_status_router)
 api.add_router("/leads", leads_conversion_router)
 api.add_router("/leads", leads_merge_router)
+api.add_router("/customers", customers_assignment_router)
+api.add_router("/customers", customers_collaborators_router)
 api.add_router("/customers", customers_pool_router)
 api.add_router("/customers", qualification_router)
 api.add_router("/followup-nodes", followup_nodes_router)

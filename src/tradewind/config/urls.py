@@ -17,6 +17,7 @@ urlpatterns = [
     path("tasks/", include("tradewind.activities.urls_tasks")),
     path("comments/", include("tradewind.activities.urls_comments")),
     path("settings/custom-fields/", include("tradewind.workspaces.custom_fields_urls")),
+    path("settings/followup-nodes/", include("tradewind.customers.urls_nodes")),
     path("settings/", include("tradewind.workspaces.urls")),
     path("invite/<str:token>/", workspace_views.invite_accept, name="invite_accept"),
     path("i18n/language/", workspace_views.language_switch, name="language"),

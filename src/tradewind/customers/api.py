@@ -155,6 +155,11 @@ class CustomerFilterIn(Schema):
     country: str = ""
     owner: str = Field("", description="a user id, 'me' or 'none'")
     rating: str = Field("", description="at least this many stars, 1-5")
+    sort: str = Field(
+        "",
+        description="'' newest, created, name, -updated, cf_<key> / -cf_<key> (a custom field). "
+        "Filter by a custom field with cf_<key>=value.",
+    )
     cursor: str | None = None
     limit: int = Field(50, ge=1, le=200)
 
@@ -174,7 +179,9 @@ def customer_list(request: HttpRequest, params: Query[CustomerFilterIn]) -> dict
     require(request.actor, Perm.CUSTOMER_VIEW)
     page = selectors.customer_list(
         member=request.member,
-        filters=CustomerFilter.from_params(params.dict()),
+        filters=CustomerFilter.from_params(
+            params.dict() | {k: v for k, v in request.GET.items() if k.startswith("cf_")}
+        ),
         cursor=params.cursor,
         limit=params.limit,
     )

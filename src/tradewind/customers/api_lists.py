@@ -142,7 +142,9 @@ def customer_export(
     params: Query[CustomerFilterParams],
     format: Literal["xlsx", "csv"] = "xlsx",
 ) -> FileResponse:
-    filters = CustomerFilter.from_params(params.dict())
+    filters = CustomerFilter.from_params(
+        params.dict() | {k: v for k, v in request.GET.items() if k.startswith("cf_")}
+    )
     out, name, kind = export.customer_export(actor=request.actor, filters=filters, fmt=format)
     return FileResponse(out, as_attachment=True, filename=name, content_type=kind)
 

@@ -123,7 +123,9 @@ def _step(actor: Actor, action: str, value: str) -> Callable[[Customer], object]
             message = _("Choose who gets the customers.")
             raise _refuse(CustomerListError.UNKNOWN_ACTION, message, "value")
         owner = int(value)
-        return lambda c: services.customer_update(actor=actor, customer=c, owner=owner)
+        from .assignment import customer_assign
+
+        return lambda c: customer_assign(actor=actor, customer=c, owner_id=owner)
     if action == "release":
         if not value:
             message = _("Say why these customers go back to the pool.")

@@ -21,6 +21,7 @@ from tradewind.core.errors import ServiceError
 from tradewind.core.paging import keyset_page
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
+from tradewind.workspaces.custom_fields import definitions, display_value
 from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.timezones import effective_zone
 
@@ -95,14 +96,20 @@ def export_rows(*, actor: Actor, filters: CustomerFilter) -> Iterator[list[Any]]
     qs = filters.apply(
         Customer.objects.visible_to(member), user_id=member.user_id, member=member
     ).select_related("owner")
-    yield [title for _name, title in cols]
+    # Active customer custom fields last, headed "中文 English" like the template (a re-import maps
+    # them back by header), values as text in the reader's language.
+    custom = definitions(actor.workspace, "customer")
+    yield [title for _name, title in cols] + [d.header for d in custom]
     cursor = None
     while True:
         page = keyset_page(qs, order=filters.order, cursor=cursor, limit=CHUNK, max_limit=CHUNK)
         contacts = _primary_contacts([c.pk for c in page.items])
         for customer in page.items:
             contact = contacts.get(customer.pk)
-            yield [_cell(customer, contact, name, zone) for name, _title in cols]
+            values = customer.custom or {}
+            yield [_cell(customer, contact, name, zone) for name, _title in cols] + [
+                display_value(d, values.get(d.key)) for d in custom
+            ]
         if not page.next_cursor:
             return
         cursor = page.next_cursor

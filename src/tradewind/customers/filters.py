@@ -11,11 +11,12 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from tradewind.workspaces import custom_fields_query as custom_query
 from tradewind.workspaces.querysets import filter_owner
 
 from .choices import CustomerSize, CustomerSource, CustomerType
@@ -68,6 +69,7 @@ class CustomerFilter:
     type: str = ""
     country: str = ""
     owner: str = ""  # a user id, "me" or "none"
+    collab: str = ""  # "me": customers the member collaborates on (models_collaborators.py)
     rating: str = ""  # "1".."5": at least that many stars
     source: str = ""
     size: str = ""
@@ -80,6 +82,8 @@ class CustomerFilter:
     created_from: dt.date | None = None
     created_to: dt.date | None = None
     sort: str = ""
+    # Custom fields: (key, value) of the cf_<key> parameters (workspaces/custom_fields_query.py).
+    custom: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_params(cls, params: object) -> CustomerFilter:
@@ -101,6 +105,7 @@ class CustomerFilter:
             type=kind if kind in CustomerType.values else "",
             country=country if country in countries else "",
             owner=text("owner"),
+            collab="me" if text("collab") == "me" else "",
             rating=rating if rating in {"1", "2", "3", "4", "5"} else "",
             source=source if source in CustomerSource.values else "",
             size=size if size in CustomerSize.values else "",
@@ -112,7 +117,8 @@ class CustomerFilter:
             idle=idle if idle in dict(IDLE_CHOICES) else "",
             created_from=_date(text("created_from", 10)),
             created_to=_date(text("created_to", 10)),
-            sort=sort if sort in SORTS else "",
+            sort=sort if sort in SORTS or custom_query.sort_key(sort) else "",
+            custom=custom_query.params_from(params),
         )
 
     def apply(self, qs: QuerySet, *, user_id: int | None, member: Any = None) -> QuerySet:
@@ -127,6 +133,14 @@ class CustomerFilter:
         if self.rating:
             qs = qs.filter(rating__gte=int(self.rating))
         qs = filter_owner(qs, self.owner, user_id)
+        if self.collab == "me":
+            from .models_collaborators import CustomerCollaborator
+
+            qs = qs.filter(
+                Exists(
+                    CustomerCollaborator.objects.filter(customer_id=OuterRef("pk"), user_id=user_id)
+                )
+            )
         if self.industry:
             qs = qs.filter(industry__icontains=self.industry)
         if self.city:
@@ -152,6 +166,23 @@ class CustomerFilter:
                 | Q(code__iexact=self.q)
                 | Q(id__in=contacts)
             )
+        return self._apply_custom(qs, member)
+
+    def _apply_custom(self, qs: QuerySet, member: Any) -> QuerySet:
+        """The cf_<key> filters and the cf_<key> sort value (same rules as the leads list)."""
+        workspace_id = member.workspace_id if member is not None else None
+        if self.custom and workspace_id:
+            qs = custom_query.apply_filters(
+                qs, workspace_id=workspace_id, target="customer", filters=self.custom
+            )
+        sort_key = custom_query.sort_key(self.sort)
+        if sort_key:
+            if workspace_id:
+                qs = custom_query.annotate_sort(
+                    qs, workspace_id=workspace_id, target="customer", key=sort_key
+                )
+            else:
+                qs = qs.annotate(**{custom_query.SORT_ALIAS: Value("")})
         return qs
 
     def _day_start(self, member: Any, day: dt.date) -> dt.datetime:
@@ -189,6 +220,9 @@ class CustomerFilter:
     def order(self) -> tuple[str, ...]:
         if self.sort == "due" and self.due in ("", "none"):
             return LIST_ORDER
+        if custom_query.sort_key(self.sort):
+            alias = custom_query.SORT_ALIAS
+            return (f"-{alias}", "-id") if self.sort.startswith("-") else (alias, "id")
         return SORTS[self.sort][0]
 
     @property
@@ -198,9 +232,10 @@ class CustomerFilter:
     def params(self, **overrides: Any) -> dict[str, str]:
         """The non-empty filters as query parameters (saved views, paging links, export links)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        custom = values.pop("custom", ())
         return {
             k: (v.isoformat() if isinstance(v, dt.date) else str(v)) for k, v in values.items() if v
-        }
+        } | {f"cf_{key}": value for key, value in custom}
 
     def querystring(self, **overrides: Any) -> str:
         return urlencode(self.params(**overrides))

@@ -66,8 +66,38 @@ def header(field: str) -> str:
     return import_columns.bilingual_header(FIELDS[field][1])
 
 
-def template_headers() -> list[str]:
-    return [header(field) for field in FIELDS]
+def template_headers(workspace: Any = None) -> list[str]:
+    """Bilingual headers of the customer and contact fields, then the workspace's active customer
+    custom fields ("中文 English", or the one label)."""
+    return [header(field) for field in FIELDS] + [d.header for d in _custom(workspace)]
+
+
+def _custom(workspace: Any) -> list:
+    from tradewind.workspaces.custom_fields import definitions
+
+    return definitions(workspace, "customer") if workspace is not None else []
+
+
+def custom_columns(
+    defs: list, headers: list[str], mapping: dict[str, str]
+) -> list[tuple[int, Any, str]]:
+    """Columns whose header names an active customer custom field (its key, cf_<key>, either label
+    or "中文 English") and that no customer or contact field took: (index, definition, header)."""
+    from tradewind.workspaces.custom_fields import fold
+
+    names: dict[str, Any] = {}
+    for defn in defs:
+        for word in (defn.key, defn.param, defn.label_en, defn.label_zh, defn.header):
+            if word:
+                names.setdefault(fold(word), defn)
+    taken = {int(i) for i, name in mapping.items() if name}
+    found, seen = [], set()
+    for index, text in enumerate(headers):
+        defn = names.get(fold(text))
+        if index not in taken and defn is not None and defn.key not in seen:
+            found.append((index, defn, str(text)))
+            seen.add(defn.key)
+    return found
 
 
 TEMPLATE_EXAMPLE = {
@@ -90,8 +120,8 @@ TEMPLATE_EXAMPLE = {
 }
 
 
-def template_example_row() -> list[str]:
-    return [TEMPLATE_EXAMPLE.get(field, "") for field in FIELDS]
+def template_example_row(workspace: Any = None) -> list[str]:
+    return [TEMPLATE_EXAMPLE.get(field, "") for field in FIELDS] + ["" for _d in _custom(workspace)]
 
 
 SOURCE_WORDS = {

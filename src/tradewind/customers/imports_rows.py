@@ -15,11 +15,18 @@ from tradewind.core import spreadsheets
 from tradewind.core.errors import ServiceError
 from tradewind.core.import_columns import country_value
 from tradewind.workspaces.actors import Actor
+from tradewind.workspaces.custom_fields import clean_custom, definitions
 from tradewind.workspaces.models import Membership
 
 from .capture import clean_contact, clean_customer
 from .errors import CustomerListError
-from .imports_fields import CONTACT_FIELDS, CUSTOMER_FIELDS, choice_value, rating_value
+from .imports_fields import (
+    CONTACT_FIELDS,
+    CUSTOMER_FIELDS,
+    choice_value,
+    custom_columns,
+    rating_value,
+)
 from .imports_models import CustomerImport
 from .models import Contact, Customer
 
@@ -48,6 +55,9 @@ class Context:
     actor: Actor
     owners: dict[str, int]  # folded e-mail or name -> user id
     labels: dict[str, str] = field(default_factory=dict)  # field -> column header
+    # Customer custom fields, loaded once per file, and the columns mapped to them by header.
+    custom_defs: list[Any] = field(default_factory=list)
+    custom_columns: list[tuple[int, Any, str]] = field(default_factory=list)
 
 
 def _context(batch: CustomerImport, actor: Actor) -> Context:
@@ -59,7 +69,20 @@ def _context(batch: CustomerImport, actor: Actor) -> Context:
         if m.user.full_name:
             owners.setdefault(m.user.full_name.strip().lower(), m.user_id)
     labels = {name: batch.headers[int(i)] for i, name in batch.mapping.items()}
-    return Context(batch=batch, actor=actor, owners=owners, labels=labels)
+    defs = definitions(batch.workspace, "customer")
+    columns = custom_columns(defs, batch.headers, batch.mapping)
+    for _index, defn, text in columns:
+        labels[defn.param] = text
+    for defn in defs:
+        labels.setdefault(defn.param, defn.header)
+    return Context(
+        batch=batch,
+        actor=actor,
+        owners=owners,
+        labels=labels,
+        custom_defs=defs,
+        custom_columns=columns,
+    )
 
 
 def _text(value: Any) -> str:
@@ -104,6 +127,7 @@ def clean_row(ctx: Context, cells: list[Any]) -> tuple[dict, dict | None, list[t
         if not exc.fields:
             errors.append(("", str(exc.message)))
     customer["owner_id"] = owner_id
+    customer["custom"] = _clean_custom(ctx, cells, errors)
     contact = None
     values = {CONTACT_FIELDS[k]: v for k, v in raw.items() if k in CONTACT_FIELDS and v}
     if values:
@@ -119,6 +143,20 @@ def clean_row(ctx: Context, cells: list[Any]) -> tuple[dict, dict | None, list[t
                 for m in ms
             ]
     return customer, contact, errors
+
+
+def _clean_custom(ctx: Context, cells: list[Any], errors: list[tuple[str, str]]) -> dict:
+    """The row's custom values through the one validator (`clean_custom`, required included, as a
+    creation), each error reported under its column's header."""
+    data = {
+        defn.key: _text(cells[index]) if index < len(cells) else ""
+        for index, defn, _header in ctx.custom_columns
+    }
+    try:
+        return clean_custom(ctx.batch.workspace, "customer", data, None, defs=ctx.custom_defs)
+    except ServiceError as exc:
+        errors += [(ctx.labels.get(k, k), str(m)) for k, ms in exc.fields.items() for m in ms]
+        return {}
 
 
 def _existing(workspace_id: int, chunk_keys: dict[str, set[str]]) -> dict[tuple[str, str], str]:
@@ -203,6 +241,10 @@ def _sort_chunk(
 
 
 def _shown(customer: dict, contact: dict | None) -> dict[str, str]:
-    shown = {k: ", ".join(v) if isinstance(v, list) else str(v or "") for k, v in customer.items()}
+    shown = {
+        k: ", ".join(v) if isinstance(v, list) else str(v or "")
+        for k, v in customer.items()
+        if k != "custom"
+    }
     shown["contact"] = contact.get("name", "") if contact else ""
     return shown

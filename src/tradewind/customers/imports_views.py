@@ -62,7 +62,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 
 @member_required(Perm.CUSTOMER_CREATE)
 def import_template(request: HttpRequest) -> HttpResponse:
-    rows = [template_headers(), template_example_row()]
+    rows = [template_headers(request.workspace), template_example_row(request.workspace)]
     out = io.BytesIO()
     if request.GET.get("format") == "csv":
         write_csv(rows, out)

@@ -100,6 +100,13 @@ class Customer(WorkspaceModel):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @classmethod
+    def scope_shared(cls, member: object) -> models.Q:
+        """Collaborators see the customer outside their data scope (models_collaborators.py)."""
+        from .models_collaborators import shared_with
+
+        return shared_with(member, "pk")  # type: ignore[arg-type]
+
 
 class Contact(WorkspaceModel):
     AUDIT_TYPE = "contact"
@@ -134,7 +141,15 @@ class Contact(WorkspaceModel):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def scope_shared(cls, member: object) -> models.Q:
+        """A contact is seen by the collaborators of its customer too."""
+        from .models_collaborators import shared_with
+
+        return shared_with(member, "customer_id")  # type: ignore[arg-type]
+
 
 from .imports_models import CustomerImport  # noqa: E402,F401
+from .models_collaborators import CustomerCollaborator  # noqa: E402,F401
 from .models_pool import CustomerClaim, CustomerJobRun, CustomerPolicy  # noqa: E402,F401
 from .models_qualification import CustomerNode, CustomerQualification, FollowUpNode  # noqa: E402,F401

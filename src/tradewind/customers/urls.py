@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("tradewind.customers.urls_lists")),
     path("", include("tradewind.customers.urls_pool")),
     path("", include("tradewind.customers.qualification_urls")),
+    path("", include("tradewind.customers.urls_collaborators")),
 ]

@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 
 from tradewind.core.forms import initial_from, save_form
 from tradewind.core.htmx import render_page
+from tradewind.workspaces.custom_fields import definitions
+from tradewind.workspaces.custom_fields_query import custom_sorts, filter_inputs
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.selectors import active_members_of
@@ -37,6 +39,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "can_create": request.member.has(Perm.CUSTOMER_CREATE),
         **list_context(request.member, filters, request.GET.get("view", "")),
     }
+    # Custom fields: their sorts in the sort menu, their inputs among "more filters".
+    defs = definitions(request.workspace, "customer")
+    context["sorts"] = context["sorts"] + custom_sorts(request.workspace.pk, "customer", defs)
+    context["custom_filter_inputs"] = filter_inputs(
+        request.workspace.pk, "customer", filters.custom, defs
+    )
     return render_page(request, "customers/list.html", context, partial="customer-results")
 
 

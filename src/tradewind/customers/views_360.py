@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from tradewind.core.htmx import render_page
+from tradewind.workspaces.custom_fields import definitions, rows_for
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
@@ -98,7 +99,9 @@ def wa_digits(number: str) -> str:
     return digits.lstrip("0")
 
 
-def contact_links(contacts: list[Contact]) -> list[dict[str, Any]]:
+def contact_links(contacts: list[Contact], custom_defs: list | None = None) -> list[dict[str, Any]]:
+    """Each contact with its click-to-chat links and its custom values ((definition, text) rows
+    of `custom_defs`, the workspace's active contact fields)."""
     rows = []
     for c in contacts:
         wa = wa_digits(c.whatsapp)
@@ -110,6 +113,7 @@ def contact_links(contacts: list[Contact]) -> list[dict[str, Any]]:
                 "linkedin_url": c.linkedin
                 if c.linkedin.startswith(("https://", "http://"))
                 else "",
+                "custom_rows": rows_for(custom_defs, c.custom) if custom_defs else [],
             }
         )
     return rows
@@ -143,7 +147,9 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "nav_active": "customers",
         "customer": customer,
-        "contacts": contact_links(selectors.contacts_of(customer)),
+        "contacts": contact_links(
+            selectors.contacts_of(customer), definitions(request.workspace, "contact")
+        ),
         "opportunities": open_opportunities(customer, member),
         "local": local_time(customer),
         "stage_label": _stage(customer),

@@ -16,17 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tradewind.core import errors
-from tradewind.core.forms import report_service_error
+from tradewind.core.forms import add_service_error, report_service_error
 from tradewind.core.htmx import render_page
 from tradewind.core.paging import keyset_page
-from tradewind.workspaces import audit
-from tradewind.workspaces.choices import AuditVerb
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
 
 from . import lifecycle, pool, pools, selectors
 from .models import Customer
 from .models_pool import CustomerPolicy
+from .policy import customer_policy_update
 from .pool_choices import CustomerStage
 from .pool_forms import CustomerPolicyForm
 from .recycling import PREVIEW_LIMIT, next_run_date, recycle_candidates
@@ -242,18 +241,17 @@ def auto_pools(request: HttpRequest) -> HttpResponse:
 @member_required(Perm.WORKSPACE_MANAGE)
 def pool_settings(request: HttpRequest) -> HttpResponse:
     policy = CustomerPolicy.for_workspace(request.member.workspace)
-    fields = [*CustomerPolicyForm.Meta.fields, "lost_reasons"]
-    before = audit.snapshot(policy, fields)  # before is_valid(), which writes onto the instance
     form = CustomerPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
-        saved = form.save(commit=False)
-        saved.lost_reasons = form.cleaned_data["lost_reasons_text"]
-        saved.save()
-        changes = audit.diff(before, audit.snapshot(saved, fields))
-        if changes:
-            audit.record(actor=request.actor, verb=AuditVerb.UPDATE, target=saved, changes=changes)
-        messages.success(request, _("Pool settings saved."))
-        return redirect(reverse("customers:pool_settings"))
+        values = {name: form.cleaned_data[name] for name in CustomerPolicyForm.Meta.fields}
+        values["lost_reasons"] = form.cleaned_data["lost_reasons_text"]
+        try:
+            customer_policy_update(actor=request.actor, **values)
+        except errors.ServiceError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Pool settings saved."))
+            return redirect(reverse("customers:pool_settings"))
     return render(
         request, "customers/pool/settings.html", {"nav_active": "customers", "form": form}
     )

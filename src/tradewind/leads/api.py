@@ -33,6 +33,7 @@ class LeadIn(Schema):
     contact_title: str = Field("", max_length=120)
     whatsapp: str = Field("", max_length=40)
     wechat: str = Field("", max_length=60)
+    other_im: str = Field("", max_length=120, description="Skype, Telegram, LINE, QQ …")
     website: str = Field("", max_length=200)
     city: str = Field("", max_length=80)
     industry: str = Field("", max_length=80)
@@ -65,6 +66,7 @@ class LeadPatch(Schema):
     contact_title: str | None = Field(None, max_length=120)
     whatsapp: str | None = Field(None, max_length=40)
     wechat: str | None = Field(None, max_length=60)
+    other_im: str | None = Field(None, max_length=120)
     website: str | None = Field(None, max_length=200)
     city: str | None = Field(None, max_length=80)
     industry: str | None = Field(None, max_length=80)
@@ -99,6 +101,7 @@ class LeadOut(Schema):
     contact_title: str
     whatsapp: str
     wechat: str
+    other_im: str
     website: str
     city: str
     industry: str

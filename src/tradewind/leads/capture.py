@@ -33,6 +33,7 @@ TEXT_FIELDS = [
     "phone",
     "whatsapp",
     "wechat",
+    "other_im",
     "website",
     "country",
     "city",

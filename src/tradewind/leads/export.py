@@ -44,7 +44,7 @@ _OWN_HEADERS = {
 }
 _FIELDS = (
     "code", "company_name", "company_name_alt", "contact_name", "contact_title", "phone",
-    "email", "whatsapp", "wechat", "website", "country", "city", "industry", "company_size",
+    "email", "whatsapp", "wechat", "other_im", "website", "country", "city", "industry", "company_size",
     "source", "source_detail", "need", "budget_min", "budget_max", "budget_currency",
     "decision_chain", "timeframe", "grade", "score", "status", "owner", "tags", "created_at",
     "next_due_at",

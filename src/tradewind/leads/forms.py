@@ -23,7 +23,10 @@ SECTIONS = [
             "website",
         ],
     ),
-    (_("Contact"), ["contact_name", "contact_title", "phone", "email", "whatsapp", "wechat"]),
+    (
+        _("Contact"),
+        ["contact_name", "contact_title", "phone", "email", "whatsapp", "wechat", "other_im"],
+    ),
     (
         _("Need"),
         [
@@ -76,6 +79,12 @@ class LeadForm(CustomFieldsMixin, RecordForm):
     )
     whatsapp = forms.CharField(label=_("WhatsApp"), max_length=40, required=False)
     wechat = forms.CharField(label=_("WeChat"), max_length=60, required=False)
+    other_im = forms.CharField(
+        label=_("Other IM"),
+        max_length=120,
+        required=False,
+        help_text=_("Skype, Telegram, LINE, QQ … with the account"),
+    )
     website = forms.CharField(label=_("Website"), max_length=200, required=False)
     country = forms.ChoiceField(label=_("Country/region"), required=False)
     city = forms.CharField(label=_("City"), max_length=80, required=False)

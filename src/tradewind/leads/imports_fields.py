@@ -44,6 +44,10 @@ FIELDS: dict[str, tuple[object, tuple[str, ...]]] = {
     "email": (_("e-mail"), ("邮箱", "E-mail", "电子邮件", "邮件", "电子邮箱", "Email", "Mail")),
     "whatsapp": (_("WhatsApp"), ("WhatsApp", "WhatsApp", "WA")),
     "wechat": (_("WeChat"), ("微信", "WeChat", "微信号", "Weixin")),
+    "other_im": (
+        _("other IM"),
+        ("其他联系方式", "Other IM", "其他即时通讯", "Skype", "Telegram", "LINE", "QQ"),
+    ),
     "website": (_("website"), ("网址", "Website", "官网", "网站", "Web", "URL", "Homepage")),
     "country": (
         _("country/region"),

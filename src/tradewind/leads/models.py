@@ -45,6 +45,7 @@ class Lead(WorkspaceModel):
     contact_title = models.CharField(_("title"), max_length=120, blank=True, db_default="")
     whatsapp = models.CharField(_("WhatsApp"), max_length=40, blank=True, db_default="")
     wechat = models.CharField(_("WeChat"), max_length=60, blank=True, db_default="")
+    other_im = models.CharField(_("other IM"), max_length=120, blank=True, db_default="")
     budget_min = models.DecimalField(
         _("budget from"), max_digits=16, decimal_places=2, null=True, blank=True
     )

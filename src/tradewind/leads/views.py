@@ -12,7 +12,7 @@ from tradewind.core.forms import initial_from, save_form
 from tradewind.core.htmx import render_page
 from tradewind.workspaces import saved_views
 from tradewind.workspaces.custom_fields import definitions, rows_for
-from tradewind.workspaces.custom_fields_query import custom_sorts
+from tradewind.workspaces.custom_fields_query import custom_sorts, filter_inputs
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
@@ -35,6 +35,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     )
     member = request.member
     members = list(active_members_of(member)) if member.has(Perm.LEAD_ASSIGN) else []
+    custom_defs = definitions(request.workspace, "lead")
     views = list(saved_views.saved_views_for(member, "leads"))
     current_view = request.GET.get("view", "")
     context = {
@@ -48,7 +49,10 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         "sizes": CompanySize.choices,
         "due_choices": Due.CHOICES,
         "sorts": [(key, label) for key, (_order, label) in SORTS.items()]
-        + custom_sorts(request.workspace.pk, "lead"),
+        + custom_sorts(request.workspace.pk, "lead", custom_defs),
+        "custom_filter_inputs": filter_inputs(
+            request.workspace.pk, "lead", filters.custom, custom_defs
+        ),
         "presets": preset_links(),
         "active_preset": active_preset(filters.params()),
         "saved_views": views,

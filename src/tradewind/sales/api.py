@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -35,6 +36,7 @@ class OpportunityOut(Schema):
     need: str
     status: str
     owner_id: int | None
+    custom: dict[str, Any]
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from tradewind.workspaces.custom_fields import definitions, rows_for
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
 from tradewind.workspaces.selectors import history_for
@@ -29,6 +30,9 @@ def opportunity_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "nav_active": "opportunities",
             "opportunity": opportunity,
             "customer_visible": customer_visible,
+            "custom_rows": rows_for(
+                definitions(request.workspace, "opportunity"), opportunity.custom
+            ),
             "history": history_for(target=opportunity, user_fields=("owner",)),
         },
     )

@@ -130,18 +130,65 @@ def annotate_sort(qs: QuerySet, *, workspace_id: int, target: str, key: str) -> 
     return qs.annotate(**{SORT_ALIAS: Coalesce(KeyTextTransform(key, "custom"), Value(""))})
 
 
-def sortable_fields(workspace_id: int, target: str) -> list[CustomFieldDefinition]:
-    return [d for d in definitions(workspace_id, target) if d.type in SORTABLE]
+# A list page passes the definitions it read once (`defs`), so the sort menu and the filter inputs
+# cost one query together, not one each.
+Defs = list[CustomFieldDefinition] | None
 
 
-def filterable_fields(workspace_id: int, target: str) -> list[CustomFieldDefinition]:
-    return definitions(workspace_id, target)
+def sortable_fields(
+    workspace_id: int, target: str, defs: Defs = None
+) -> list[CustomFieldDefinition]:
+    return [
+        d
+        for d in (defs if defs is not None else definitions(workspace_id, target))
+        if d.type in SORTABLE
+    ]
 
 
-def custom_sorts(workspace_id: int, target: str) -> list[tuple[str, str]]:
+def filterable_fields(
+    workspace_id: int, target: str, defs: Defs = None
+) -> list[CustomFieldDefinition]:
+    return defs if defs is not None else definitions(workspace_id, target)
+
+
+def custom_sorts(workspace_id: int, target: str, defs: Defs = None) -> list[tuple[str, str]]:
     """(sort value, label) pairs a list page adds to its sort menu."""
     result: list[tuple[str, str]] = []
-    for defn in sortable_fields(workspace_id, target):
+    for defn in sortable_fields(workspace_id, target, defs):
         result.append((defn.param, _("%(field)s (ascending)") % {"field": defn.label}))
         result.append(("-" + defn.param, _("%(field)s (descending)") % {"field": defn.label}))
     return result
+
+
+def filter_inputs(
+    workspace_id: int, target: str, current: tuple[tuple[str, str], ...], defs: Defs = None
+) -> list[dict[str, Any]]:
+    """One input per filterable field for a list's "more filters" area
+    (templates/core/_custom_filter_inputs.html): the field, its parameter, the value in use, and
+    the options of a select (choices, yes/no) — None for a text box."""
+    values = dict(current)
+    result: list[dict[str, Any]] = []
+    for defn in filterable_fields(workspace_id, target, defs):
+        options: list[tuple[str, str]] | None = None
+        value = values.get(defn.key, "")
+        if defn.type in (T.CHOICE, T.MULTI_CHOICE, T.BOOLEAN):
+            value = _option_value(defn, value)
+            options = [("yes", _("Yes")), ("no", _("No"))]
+            if defn.type != T.BOOLEAN:
+                options = [(v, defn.choice_label(v)) for v in defn.choice_values]
+        result.append({"defn": defn, "name": defn.param, "value": value, "options": options})
+    return result
+
+
+def _option_value(defn: CustomFieldDefinition, raw: str) -> str:
+    """The option a select shows as chosen for a parameter written any way the filter accepts
+    (a choice by value or either label, 是/否/yes/no)."""
+    try:
+        value = parse_value(defn, raw) if raw else None
+    except ValueError:
+        return ""
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)

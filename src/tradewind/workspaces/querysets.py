@@ -36,6 +36,9 @@ class WorkspaceQuerySet(models.QuerySet):
             condition |= Q(**{f"{owner_field}__in": owners.values("user_id")})
         if self.model.POOL_VISIBLE:
             condition |= Q(**{f"{owner_field}__isnull": True})
+        shared = getattr(self.model, "scope_shared", None)
+        if shared is not None:  # rows shared with the member outside their scope (collaborators)
+            condition |= shared(member)
         return qs.filter(condition)
 
 
