@@ -34,8 +34,7 @@ from tradewind.core import normalize
 from tradewind.core.spreadsheets import read_rows, write_csv, write_xlsx
 from tradewind.customers.models import Contact, Customer
 from tradewind.leads import imports_rows as engine
-from tradewind.leads.capture import TEXT_FIELDS
-from tradewind.leads.choices import LeadSource, LeadStatus
+from tradewind.leads.choices import LeadSource
 from tradewind.leads.imports import (
     lead_import_preview,
     lead_import_start,
@@ -307,42 +306,12 @@ def import_once(actor: Actor, path: Path, restore: Restore) -> dict[str, Any]:
 # --- the floor --------------------------------------------------------------------------------------
 
 
-def floor_params(rows: list[dict[str, Any]], first: int, workspace_id: int) -> list[tuple]:
-    """The values insert_rows() writes for these rows, as database values (score 0: no scorer)."""
-    now = timezone.now()
-    stamp = Lead._meta.get_field("created_at").get_db_prep_save(now, connection)
-    tags_field = Lead._meta.get_field("tags")
-    dec = connection.ops.adapt_decimalfield_value
-    text_fields = [f for f in TEXT_FIELDS if f != "source"]
-    out = []
-    for n, values in enumerate(rows, start=first):
-        lo, hi = values.get("budget_min"), values.get("budget_max")
-        out.append(
-            (
-                workspace_id,
-                f"{FLOOR_CODE}{n:08d}",
-                stamp,
-                stamp,
-                1,
-                LeadStatus.NEW,
-                values.get("source") or LeadSource.OTHER,
-                0,
-                tags_field.get_db_prep_save(values.get("tags") or [], connection),
-                *[values.get(f, "") for f in text_fields],
-                None if lo is None else dec(lo, 16, 2),
-                None if hi is None else dec(hi, 16, 2),
-                values.get("phone_e164", ""),
-                values.get("email_domain", ""),
-                values.get("web_domain", ""),
-                values.get("company_key", ""),
-                values.get("company_pinyin", ""),
-                values.get("search_pairs", ""),
-                values.get("owner_id"),
-                None,
-                None,
-            )
-        )
-    return out
+def floor_params(rows: list[dict[str, Any]], first: int, workspace_id: int) -> list[list[Any]]:
+    """The values insert_rows() writes for these rows (the import's own builder, no scorer)."""
+    codes = [f"{FLOOR_CODE}{n:08d}" for n in range(first, first + len(rows))]
+    return engine.insert_params(
+        batch_id=None, workspace_id=workspace_id, rows=rows, codes=codes, scorer=None
+    )
 
 
 def delete_floor_rows(workspace_id: int) -> None:
