@@ -5,19 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from django_countries import countries
 
 from tradewind.core.bulk import BULK_MAX
-from tradewind.core.errors import NotFound, ServiceError
-from tradewind.core.forms import report_service_error
-from tradewind.workspaces import saved_views
+from tradewind.workspaces import list_pages, saved_views
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
@@ -65,95 +59,62 @@ def list_context(member: Membership, filters: CustomerFilter, view: str) -> dict
     }
 
 
-def _list_url(query: str) -> str:
-    return reverse("customers:list") + (f"?{query}" if query else "")
-
-
-def _query_dict(query: str) -> QueryDict:
-    return QueryDict(query.lstrip("?"))
+LIST = "customers:list"
 
 
 @require_POST
 @member_required(Perm.CUSTOMER_VIEW)
 def view_save(request: HttpRequest) -> HttpResponse:
-    query = CustomerFilter.from_params(_query_dict(request.POST.get("query", ""))).querystring()
-    try:
-        view = saved_views.saved_view_create(
-            actor=request.actor,
-            module=MODULE,
-            name=request.POST.get("name", ""),
-            query=query,
-            shared=request.POST.get("shared") == "on",
-        )
-    except ServiceError as exc:
-        report_service_error(request, exc)
-        return redirect(_list_url(query))
-    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
-    return redirect(_list_url(f"{view.query}&view={view.pk}" if view.query else f"view={view.pk}"))
+    return list_pages.view_save(
+        request, module=MODULE, list_name=LIST, parse=CustomerFilter.from_params
+    )
 
 
 @require_POST
 @member_required(Perm.CUSTOMER_VIEW)
 def view_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        view = saved_views.saved_view_get(member=request.member, module=MODULE, pk=pk)
-    except NotFound:
-        raise Http404 from None
-    try:
-        saved_views.saved_view_delete(actor=request.actor, view=view)
-    except ServiceError as exc:
-        report_service_error(request, exc)
-    else:
-        messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
-    return redirect("customers:list")
+    return list_pages.view_delete(request, module=MODULE, list_name=LIST, pk=pk)
 
 
 @require_POST
 @member_required(Perm.CUSTOMER_VIEW)
 def customer_bulk(request: HttpRequest) -> HttpResponse:
     """Ticked rows, or with scope=all every customer the posted filters match."""
-    filters = CustomerFilter.from_params(_query_dict(request.POST.get("query", "")))
+    filters = list_pages.posted_filters(request, CustomerFilter.from_params)
     if request.POST.get("scope") == "all":
         selection = bulk.bulk_selection(member=request.member, filters=filters)
     else:
         selection = bulk.bulk_selection(member=request.member, ids=request.POST.getlist("ids"))
     action = request.POST.get("action", "")
-    try:
-        result = bulk.customers_bulk_apply(
+    return list_pages.bulk_answer(
+        request,
+        run=lambda: bulk.customers_bulk_apply(
             actor=request.actor,
             selection=selection,
             action=action,
             value=request.POST.get(f"value_{action}", request.POST.get("value", "")),
-        )
-    except ServiceError as exc:
-        report_service_error(request, exc)
-        return redirect(_list_url(filters.querystring()))
-    if result.done:
-        messages.success(
-            request,
-            ngettext("%(count)s customer done.", "%(count)s customers done.", result.done)
-            % {"count": result.done},
-        )
-    for reason, count in result.skipped.items():
-        messages.warning(
-            request,
+        ),
+        back=list_pages.list_url(LIST, filters.querystring()),
+        done=lambda n: (
+            ngettext("%(count)s customer done.", "%(count)s customers done.", n) % {"count": n}
+        ),
+        skipped=lambda n, reason: (
             ngettext(
                 "%(count)s customer skipped: %(reason)s",
                 "%(count)s customers skipped: %(reason)s",
-                count,
+                n,
             )
-            % {"count": count, "reason": reason},
-        )
-    return redirect(_list_url(filters.querystring()))
+            % {"count": n, "reason": reason}
+        ),
+    )
 
 
 @member_required(Perm.CUSTOMER_VIEW)
 def customer_export(request: HttpRequest) -> HttpResponse:
     filters = CustomerFilter.from_params(request.GET)
     fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
-    try:
-        out, name, kind = export.customer_export(actor=request.actor, filters=filters, fmt=fmt)
-    except ServiceError as exc:
-        report_service_error(request, exc)
-        return redirect(_list_url(filters.querystring()))
-    return FileResponse(out, as_attachment=True, filename=name, content_type=kind)
+    return list_pages.export_answer(
+        request,
+        run=lambda: export.customer_export(actor=request.actor, filters=filters, fmt=fmt),
+        back=list_pages.list_url(LIST, filters.querystring()),
+    )
