@@ -15,7 +15,6 @@ from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import F, Q
-from django.http import Http404
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -29,6 +28,7 @@ from tradewind.workspaces.daily_jobs import day_bounds
 from tradewind.workspaces.events import emit
 from tradewind.workspaces.models import Membership, Workspace
 from tradewind.workspaces.permissions import Perm
+from tradewind.workspaces.pool_claims import for_claim
 from tradewind.workspaces.timezones import zone
 
 from . import lifecycle  # noqa: F401  (registers the audit action labels)
@@ -52,31 +52,9 @@ class PoolError(StrEnum):
     OWNER_CHANGED = "owner_changed"
 
 
-# How long a customer that just left the pool still answers a claim with "claimed by …" rather
-# than 404 to a member whose scope no longer shows it: the loser of a race, a stale list.
-CLAIM_GRACE = dt.timedelta(minutes=10)
-
-
 def customer_for_claim(*, member: Membership, pk: int) -> Customer:
-    """The customer a member pressed Claim on: one they can see, or one claimed from the pool
-    moments ago (it was visible to every member until then, so naming its holder leaks nothing)."""
-    customer = Customer.objects.visible_to(member).select_related("owner").filter(pk=pk).first()
-    if customer is not None:
-        return customer
-    customer = (
-        Customer.objects.filter(
-            workspace_id=member.workspace_id,
-            pk=pk,
-            claims__user_id=F("owner_id"),
-            claims__released_at__isnull=True,
-            claims__claimed_at__gte=timezone.now() - CLAIM_GRACE,
-        )
-        .select_related("owner")
-        .first()
-    )
-    if customer is None:
-        raise Http404
-    return customer
+    """The customer a member pressed Claim on (workspaces/pool_claims.py)."""
+    return for_claim(Customer, member=member, pk=pk)
 
 
 # --- what a member may do (the pages show the buttons from these) ----------------------------------

@@ -8,12 +8,10 @@ daily limit cannot be overrun by firing claims in parallel.
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +24,7 @@ from tradewind.workspaces.daily_jobs import day_bounds
 from tradewind.workspaces.events import emit
 from tradewind.workspaces.models import Membership, Workspace
 from tradewind.workspaces.permissions import Perm
+from tradewind.workspaces.pool_claims import for_claim
 
 from .choices import OPEN_STATUSES
 from .models import Lead, LeadClaim, LeadPolicy
@@ -42,32 +41,9 @@ class PoolError(StrEnum):
     OWNER_CHANGED = "owner_changed"
 
 
-# How long a lead that just left the pool still answers a claim with "claimed by …" rather than
-# 404 to a member whose scope no longer shows it: the loser of a race, a click on a stale list.
-CLAIM_GRACE = dt.timedelta(minutes=10)
-
-
 def lead_for_claim(*, member: Membership, pk: int) -> Lead:
-    """The lead a member pressed Claim on: one they can see, or one claimed from the pool moments
-    ago (it was visible to every member until then, so naming its new holder leaks nothing).
-    Anything else is 404, as everywhere."""
-    lead = Lead.objects.visible_to(member).select_related("owner").filter(pk=pk).first()
-    if lead is not None:
-        return lead
-    lead = (
-        Lead.objects.filter(
-            workspace_id=member.workspace_id,
-            pk=pk,
-            claims__user_id=F("owner_id"),
-            claims__released_at__isnull=True,
-            claims__claimed_at__gte=timezone.now() - CLAIM_GRACE,
-        )
-        .select_related("owner")
-        .first()
-    )
-    if lead is None:
-        raise Http404
-    return lead
+    """The lead a member pressed Claim on (workspaces/pool_claims.py)."""
+    return for_claim(Lead, member=member, pk=pk)
 
 
 # --- what a member may do (used by the pages to show the buttons) ----------------------------------
