@@ -11,13 +11,14 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from tradewind.workspaces import custom_fields_query as custom_query
 from tradewind.workspaces.querysets import filter_owner
+from tradewind.workspaces.timezones import created_range_q, member_day_start
 
 from .choices import CustomerSize, CustomerSource, CustomerType
 from .models import Contact, Customer
@@ -148,7 +149,7 @@ class CustomerFilter:
         if self.tag:
             qs = qs.filter(tag_q(qs, self.tag))
         if self.created_from or self.created_to:
-            qs = qs.filter(self._created_q(member))
+            qs = qs.filter(created_range_q(member, self.created_from, self.created_to))
         if self.due:
             qs = qs.filter(self._due_q(member))
         if self.idle:
@@ -166,38 +167,9 @@ class CustomerFilter:
                 | Q(code__iexact=self.q)
                 | Q(id__in=contacts)
             )
-        return self._apply_custom(qs, member)
-
-    def _apply_custom(self, qs: QuerySet, member: Any) -> QuerySet:
-        """The cf_<key> filters and the cf_<key> sort value (same rules as the leads list)."""
-        workspace_id = member.workspace_id if member is not None else None
-        if self.custom and workspace_id:
-            qs = custom_query.apply_filters(
-                qs, workspace_id=workspace_id, target="customer", filters=self.custom
-            )
-        sort_key = custom_query.sort_key(self.sort)
-        if sort_key:
-            if workspace_id:
-                qs = custom_query.annotate_sort(
-                    qs, workspace_id=workspace_id, target="customer", key=sort_key
-                )
-            else:
-                qs = qs.annotate(**{custom_query.SORT_ALIAS: Value("")})
-        return qs
-
-    def _day_start(self, member: Any, day: dt.date) -> dt.datetime:
-        from tradewind.workspaces.timezones import effective_zone
-
-        tz = effective_zone(member.workspace, member.user) if member is not None else dt.UTC
-        return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-
-    def _created_q(self, member: Any) -> Q:
-        q = Q()
-        if self.created_from:
-            q &= Q(created_at__gte=self._day_start(member, self.created_from))
-        if self.created_to:
-            q &= Q(created_at__lt=self._day_start(member, self.created_to + dt.timedelta(days=1)))
-        return q
+        return custom_query.apply_to_list(
+            qs, member=member, target="customer", filters=self.custom, sort=self.sort
+        )
 
     def _due_q(self, member: Any) -> Q:
         """Next follow-up today / tomorrow / overdue, counted in the member's own zone."""
@@ -207,13 +179,13 @@ class CustomerFilter:
 
         tz = effective_zone(member.workspace, member.user) if member is not None else dt.UTC
         today = timezone.now().astimezone(tz).date()
-        start = self._day_start(member, today)
-        tomorrow = self._day_start(member, today + dt.timedelta(days=1))
+        start = member_day_start(member, today)
+        tomorrow = member_day_start(member, today + dt.timedelta(days=1))
         if self.due == "overdue":
             return Q(next_followup_at__lt=start)
         if self.due == "today":
             return Q(next_followup_at__gte=start, next_followup_at__lt=tomorrow)
-        after = self._day_start(member, today + dt.timedelta(days=2))
+        after = member_day_start(member, today + dt.timedelta(days=2))
         return Q(next_followup_at__gte=tomorrow, next_followup_at__lt=after)
 
     @property

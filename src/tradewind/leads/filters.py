@@ -8,13 +8,14 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet, Value
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from tradewind.workspaces import custom_fields_query as custom_query
 from tradewind.workspaces.querysets import filter_owner
+from tradewind.workspaces.timezones import created_range_q
 
 from . import search
 from .choices import CompanySize, LeadGrade, LeadSource, LeadStatus
@@ -126,39 +127,14 @@ class LeadFilter:
         if self.tag:
             qs = qs.filter(_tag_q(qs, self.tag))
         if self.created_from or self.created_to:
-            qs = qs.filter(self._created_q(member))
+            qs = qs.filter(created_range_q(member, self.created_from, self.created_to))
         if self.due:
             qs = qs.filter(self._due_q(member))
         if self.q:
             qs = self._search(qs)
-        workspace_id = member.workspace_id if member is not None else None
-        if self.custom and workspace_id:
-            qs = custom_query.apply_filters(
-                qs, workspace_id=workspace_id, target="lead", filters=self.custom
-            )
-        sort_key = custom_query.sort_key(self.sort)
-        if sort_key:
-            if workspace_id:
-                qs = custom_query.annotate_sort(
-                    qs, workspace_id=workspace_id, target="lead", key=sort_key
-                )
-            else:
-                qs = qs.annotate(**{custom_query.SORT_ALIAS: Value("")})
-        return qs
-
-    def _zone_start(self, member: Any, day: dt.date) -> dt.datetime:
-        from tradewind.workspaces.timezones import effective_zone
-
-        tz = effective_zone(member.workspace, member.user) if member is not None else dt.UTC
-        return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-
-    def _created_q(self, member: Any) -> Q:
-        q = Q()
-        if self.created_from:
-            q &= Q(created_at__gte=self._zone_start(member, self.created_from))
-        if self.created_to:
-            q &= Q(created_at__lt=self._zone_start(member, self.created_to + dt.timedelta(days=1)))
-        return q
+        return custom_query.apply_to_list(
+            qs, member=member, target="lead", filters=self.custom, sort=self.sort
+        )
 
     def _due_q(self, member: Any) -> Q:
         from .choices import OPEN_STATUSES

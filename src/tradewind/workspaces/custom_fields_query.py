@@ -192,3 +192,20 @@ def _option_value(defn: CustomFieldDefinition, raw: str) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return "" if value is None else str(value)
+
+
+def apply_to_list(
+    qs: QuerySet, *, member: Any, target: str, filters: tuple[tuple[str, str], ...], sort: str
+) -> QuerySet:
+    """A list's cf_<key> filters and its cf_<key> sort value, for any record type. Without a
+    member (the benchmark's bare query) the sort alias is an empty constant."""
+    workspace_id = member.workspace_id if member is not None else None
+    if filters and workspace_id:
+        qs = apply_filters(qs, workspace_id=workspace_id, target=target, filters=filters)
+    key = sort_key(sort)
+    if key:
+        if workspace_id:
+            qs = annotate_sort(qs, workspace_id=workspace_id, target=target, key=key)
+        else:
+            qs = qs.annotate(**{SORT_ALIAS: Value("")})
+    return qs
