@@ -22,10 +22,10 @@ from tradewind.leads.imports import (
     lead_import_upload,
 )
 from tradewind.leads.models import Lead, LeadImport
-from tradewind.leads.models_imports import ImportMapping, ImportStatus
+from tradewind.leads.models_imports import ImportStatus
 from tradewind.leads.scoring import RowScorer
 from tradewind.leads.services import lead_update
-from tradewind.workspaces.models import AuditEvent
+from tradewind.workspaces.models import AuditEvent, ColumnMapping
 
 HEADER = ["公司名称 Company name", "联系人", "电话", "Email", "来源", "国家"]
 MIXED = [
@@ -138,7 +138,7 @@ def test_remembered_mapping_is_used_for_the_same_headers(world):
         mapping={"0": "company_name", "1": "contact_title"},
         remember=True,
     )
-    assert ImportMapping.objects.filter(workspace=world.ws).count() == 1
+    assert ColumnMapping.objects.filter(workspace=world.ws, kind="leads").count() == 1
     again = upload(world, member=world.rep2)
     assert again.mapping == {"0": "company_name", "1": "contact_title"}
 

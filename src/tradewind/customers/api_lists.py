@@ -181,6 +181,9 @@ class PreviewIn(Schema):
         default_factory=dict, description='column index -> field, e.g. {"0": "name"}'
     )
     mode: Literal["", "stop_on_error", "skip_bad_rows"] = ""
+    remember: bool = Field(
+        False, description="Remember this mapping for later files with the same header row"
+    )
 
 
 def _batch(request: HttpRequest, customer_import_id: int) -> CustomerImport:
@@ -214,7 +217,11 @@ def import_preview(request: HttpRequest, customer_import_id: int, payload: Previ
     batch = _batch(request, customer_import_id)
     mapping = payload.mapping or batch.mapping
     return imports.customer_import_preview(
-        actor=request.actor, batch=batch, mapping=mapping, mode=payload.mode
+        actor=request.actor,
+        batch=batch,
+        mapping=mapping,
+        mode=payload.mode,
+        remember=payload.remember,
     )
 
 

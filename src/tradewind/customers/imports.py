@@ -33,6 +33,7 @@ from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import AuditVerb
 from tradewind.workspaces.events import emit
+from tradewind.workspaces.import_mappings import mapping_remember, mapping_remembered
 from tradewind.workspaces.models import Membership
 from tradewind.workspaces.numbering import sequence_next
 from tradewind.workspaces.permissions import Perm
@@ -96,7 +97,9 @@ def customer_import_upload(*, actor: Actor, name: str, data: bytes) -> CustomerI
         raise ServiceError(CustomerListError.TOO_MANY, message, fields={"file": [message]})
     batch.headers = headers
     batch.total_rows = total
-    batch.mapping = auto_mapping(headers)
+    batch.mapping = mapping_remembered(actor.workspace, "customers", headers) or auto_mapping(
+        headers
+    )
     batch.save()
     audit.record_create(actor=actor, target=batch, fields=["file_name", "total_rows"])
     return batch
@@ -133,12 +136,26 @@ def _editable(batch: CustomerImport) -> None:
 
 @transaction.atomic
 def customer_import_preview(
-    *, actor: Actor, batch: CustomerImport, mapping: dict[str, str], mode: str = ""
+    *,
+    actor: Actor,
+    batch: CustomerImport,
+    mapping: dict[str, str],
+    mode: str = "",
+    remember: bool = False,
 ) -> CustomerImport:
-    """A dry run over the whole file: sample rows, errors, duplicates and totals. Nothing written."""
+    """A dry run over the whole file: sample rows, errors, duplicates and totals. Nothing written
+    but the batch's preview and, when asked, the remembered mapping for files with these headers."""
     require(actor, Perm.CUSTOMER_CREATE)
     _editable(batch)
     batch.mapping = check_mapping(batch.headers, mapping)
+    if remember:
+        mapping_remember(
+            workspace=actor.workspace,
+            kind="customers",
+            headers=batch.headers,
+            mapping=batch.mapping,
+            user=actor.user,
+        )
     if mode:
         batch.mode = mode if mode in CustomerImportMode.values else batch.mode
     ctx = _context(batch, actor)

@@ -68,29 +68,65 @@ def header(field: str) -> str:
 
 def template_headers(workspace: Any = None) -> list[str]:
     """Bilingual headers of the customer and contact fields, then the workspace's active customer
-    custom fields ("中文 English", or the one label)."""
-    return [header(field) for field in FIELDS] + [d.header for d in _custom(workspace)]
+    custom fields ("中文 English", or the one label), then its contact custom fields."""
+    return (
+        [header(field) for field in FIELDS]
+        + [d.header for d in _custom(workspace)]
+        + [contact_custom_header(d) for d in _custom(workspace, "contact")]
+    )
 
 
-def _custom(workspace: Any) -> list:
+def _custom(workspace: Any, target: str = "customer") -> list:
     from tradewind.workspaces.custom_fields import definitions
 
-    return definitions(workspace, "customer") if workspace is not None else []
+    return definitions(workspace, target) if workspace is not None else []
+
+
+def contact_custom_header(defn: Any) -> str:
+    """A contact custom field's column: "联系人<中文> Contact <English>", so it cannot be taken for
+    a customer field of the same label."""
+    zh = defn.label_zh or defn.label_en or defn.key
+    en = defn.label_en or defn.label_zh or defn.key
+    return f"联系人{zh} Contact {en}"
+
+
+def _contact_words(defn: Any) -> tuple[str, ...]:
+    zh = defn.label_zh or defn.label_en or defn.key
+    en = defn.label_en or defn.label_zh or defn.key
+    return (
+        contact_custom_header(defn),
+        f"contact_{defn.key}",
+        f"contact_{defn.param}",
+        f"Contact {en}",
+        f"联系人{zh}",
+    )
 
 
 def custom_columns(
-    defs: list, headers: list[str], mapping: dict[str, str]
+    defs: list,
+    headers: list[str],
+    mapping: dict[str, str],
+    *,
+    contact: bool = False,
+    taken: set[int] | None = None,
 ) -> list[tuple[int, Any, str]]:
-    """Columns whose header names an active customer custom field (its key, cf_<key>, either label
-    or "中文 English") and that no customer or contact field took: (index, definition, header)."""
+    """Columns whose header names an active custom field and that no field (nor a column in
+    `taken`) took: (index, definition, header). A customer custom field is named by its key,
+    cf_<key>, either label or "中文 English"; a contact one (`contact=True`) by the same words
+    prefixed with "联系人" or "Contact " (contact_custom_header)."""
     from tradewind.workspaces.custom_fields import fold
 
     names: dict[str, Any] = {}
     for defn in defs:
-        for word in (defn.key, defn.param, defn.label_en, defn.label_zh, defn.header):
+        words = (
+            _contact_words(defn)
+            if contact
+            else (defn.key, defn.param, defn.label_en, defn.label_zh, defn.header)
+        )
+        for word in words:
             if word:
                 names.setdefault(fold(word), defn)
-    taken = {int(i) for i, name in mapping.items() if name}
+    taken = {int(i) for i, name in mapping.items() if name} | (taken or set())
     found, seen = [], set()
     for index, text in enumerate(headers):
         defn = names.get(fold(text))
@@ -121,7 +157,11 @@ TEMPLATE_EXAMPLE = {
 
 
 def template_example_row(workspace: Any = None) -> list[str]:
-    return [TEMPLATE_EXAMPLE.get(field, "") for field in FIELDS] + ["" for _d in _custom(workspace)]
+    return (
+        [TEMPLATE_EXAMPLE.get(field, "") for field in FIELDS]
+        + ["" for _d in _custom(workspace)]
+        + ["" for _d in _custom(workspace, "contact")]
+    )
 
 
 SOURCE_WORDS = {

@@ -24,6 +24,7 @@ from .imports_fields import (
     CONTACT_FIELDS,
     CUSTOMER_FIELDS,
     choice_value,
+    contact_custom_header,
     custom_columns,
     rating_value,
 )
@@ -58,6 +59,9 @@ class Context:
     # Customer custom fields, loaded once per file, and the columns mapped to them by header.
     custom_defs: list[Any] = field(default_factory=list)
     custom_columns: list[tuple[int, Any, str]] = field(default_factory=list)
+    # The same for contact custom fields ("联系人<label>" / "Contact <label>" columns).
+    contact_defs: list[Any] = field(default_factory=list)
+    contact_columns: list[tuple[int, Any, str]] = field(default_factory=list)
 
 
 def _context(batch: CustomerImport, actor: Actor) -> Context:
@@ -75,6 +79,18 @@ def _context(batch: CustomerImport, actor: Actor) -> Context:
         labels[defn.param] = text
     for defn in defs:
         labels.setdefault(defn.param, defn.header)
+    contact_defs = definitions(batch.workspace, "contact")
+    contact_columns = custom_columns(
+        contact_defs,
+        batch.headers,
+        batch.mapping,
+        contact=True,
+        taken={index for index, _d, _h in columns},
+    )
+    for _index, defn, text in contact_columns:
+        labels[f"contact_{defn.param}"] = text
+    for defn in contact_defs:
+        labels.setdefault(f"contact_{defn.param}", contact_custom_header(defn))
     return Context(
         batch=batch,
         actor=actor,
@@ -82,6 +98,8 @@ def _context(batch: CustomerImport, actor: Actor) -> Context:
         labels=labels,
         custom_defs=defs,
         custom_columns=columns,
+        contact_defs=contact_defs,
+        contact_columns=contact_columns,
     )
 
 
@@ -142,6 +160,9 @@ def clean_row(ctx: Context, cells: list[Any]) -> tuple[dict, dict | None, list[t
                 for k, ms in exc.fields.items()
                 for m in ms
             ]
+    contact_custom = _clean_contact_custom(ctx, cells, errors, has_contact=bool(values))
+    if contact is not None:
+        contact["custom"] = contact_custom
     return customer, contact, errors
 
 
@@ -156,6 +177,31 @@ def _clean_custom(ctx: Context, cells: list[Any], errors: list[tuple[str, str]])
         return clean_custom(ctx.batch.workspace, "customer", data, None, defs=ctx.custom_defs)
     except ServiceError as exc:
         errors += [(ctx.labels.get(k, k), str(m)) for k, ms in exc.fields.items() for m in ms]
+        return {}
+
+
+def _clean_contact_custom(
+    ctx: Context, cells: list[Any], errors: list[tuple[str, str]], *, has_contact: bool
+) -> dict:
+    """The row contact's custom values. Without contact columns filled, the row has no contact:
+    values in contact custom columns are then an error rather than silently dropped, and required
+    contact custom fields are not asked for."""
+    data = {
+        defn.key: _text(cells[index]) if index < len(cells) else ""
+        for index, defn, _header in ctx.contact_columns
+    }
+    if not has_contact:
+        for _index, defn, text in ctx.contact_columns:
+            if data.get(defn.key):
+                message = _("This value belongs to a contact: fill in the contact's name too.")
+                errors.append((text, message))
+        return {}
+    try:
+        return clean_custom(ctx.batch.workspace, "contact", data, None, defs=ctx.contact_defs)
+    except ServiceError as exc:
+        errors += [
+            (ctx.labels.get(f"contact_{k}", k), str(m)) for k, ms in exc.fields.items() for m in ms
+        ]
         return {}
 
 

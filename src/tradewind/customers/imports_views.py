@@ -82,7 +82,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         mapping = {str(i): request.POST.get(f"col_{i}", "") for i in range(len(batch.headers))}
         try:
             imports.customer_import_preview(
-                actor=request.actor, batch=batch, mapping=mapping, mode=request.POST.get("mode", "")
+                actor=request.actor,
+                batch=batch,
+                mapping=mapping,
+                mode=request.POST.get("mode", ""),
+                remember=request.POST.get("remember") == "on",
             )
         except ServiceError as exc:
             error = str(exc.message)

@@ -28,6 +28,7 @@ from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import ActorKind, AuditVerb
 from tradewind.workspaces.events import emit
+from tradewind.workspaces.import_mappings import mapping_remember, mapping_remembered
 from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
 
@@ -41,9 +42,9 @@ from .imports_chunks import (
     dedupe_chunk,
     display,
 )
-from .imports_fields import FIELDS, auto_mapping, header_signature
+from .imports_fields import FIELDS, auto_mapping
 from .models import Lead
-from .models_imports import ImportMapping, ImportMode, ImportStatus, LeadImport
+from .models_imports import ImportMode, ImportStatus, LeadImport
 
 log = logging.getLogger(__name__)
 MAX_BYTES = 100 * 1024 * 1024
@@ -125,10 +126,8 @@ def lead_import_upload(
     batch.header_row = header[0]
     batch.headers = [engine._text(c) for c in header[1]]
     batch.total_rows = total
-    remembered = ImportMapping.objects.filter(
-        workspace=actor.workspace, signature=header_signature(batch.headers)
-    ).first()
-    batch.mapping = remembered.mapping if remembered else auto_mapping(batch.headers)
+    remembered = mapping_remembered(actor.workspace, "leads", batch.headers)
+    batch.mapping = remembered or auto_mapping(batch.headers)
     batch.save()
     return batch
 
@@ -184,10 +183,12 @@ def lead_import_preview(
     if mode in ImportMode.values:
         batch.mode = mode
     if remember:
-        ImportMapping.objects.update_or_create(
+        mapping_remember(
             workspace=actor.workspace,
-            signature=header_signature(batch.headers),
-            defaults={"headers": batch.headers, "mapping": batch.mapping, "updated_by": actor.user},
+            kind="leads",
+            headers=batch.headers,
+            mapping=batch.mapping,
+            user=actor.user,
         )
     ctx = engine.RowContext.load(
         workspace=actor.workspace, headers=batch.headers, mapping=batch.mapping

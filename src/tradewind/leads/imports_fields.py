@@ -3,7 +3,6 @@ English, and the values people write for source, country, size and grade in eith
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 
 from django.utils import translation
@@ -110,10 +109,6 @@ def auto_mapping(headers: list[str]) -> dict[str, str]:
             mapping[str(index)] = field
             taken.add(field)
     return mapping
-
-
-def header_signature(headers: list[str]) -> str:
-    return hashlib.sha256("\x1f".join(_fold(h) for h in headers).encode()).hexdigest()
 
 
 def template_headers(workspace: object = None) -> list[str]:

@@ -217,6 +217,6 @@ class LeadClaim(models.Model):
 
 
 from .conversion_models import Lead as _ConvertedLead  # noqa: E402,F401
-from .models_imports import ImportMapping, LeadImport  # noqa: E402,F401
+from .models_imports import LeadImport  # noqa: E402,F401
 from .models_scoring import LeadJobRun, ScoringRule  # noqa: E402,F401
 from .models_webforms import AssignmentRule, WebForm, WebFormSubmission  # noqa: E402,F401

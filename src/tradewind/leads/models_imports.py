@@ -98,31 +98,6 @@ class LeadImport(WorkspaceModel):
         return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
 
 
-class ImportMapping(models.Model):
-    """A mapping someone chose to remember, found again by the file's header signature."""
-
-    workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+"
-    )
-    signature = models.CharField(max_length=64)
-    headers = models.JSONField(default=list)
-    mapping = models.JSONField(default=dict)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["workspace", "signature"], name="importmapping_unique_signature"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"mapping {self.signature[:8]}"
-
-
 # The link from a lead to the batch that created it. Declared here, next to the batch, so the lead
 # model file stays the leads issue's; Django treats it like any field declared on Lead.
 Lead.add_to_class(

@@ -368,3 +368,4 @@ class SavedView(models.Model):
 
 
 from .models_custom_fields import CustomFieldDefinition  # noqa: E402,F401
+from .models_mappings import ColumnMapping  # noqa: E402,F401

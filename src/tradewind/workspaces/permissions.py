@@ -24,6 +24,13 @@ class Perm(StrEnum):
     CUSTOMER_DELETE = "customer.delete"  # delete customers (bulk action of the list)
     OPPORTUNITY_VIEW = "opportunity.view"
     OPPORTUNITY_CREATE = "opportunity.create"
+    OPPORTUNITY_EDIT = "opportunity.edit"  # edit, move, tick stage tasks, close won/lost/invalid
+    OPPORTUNITY_ASSIGN = "opportunity.assign"  # hand opportunities to others (bulk or one)
+    OPPORTUNITY_REOPEN = "opportunity.reopen"  # reopen a closed opportunity
+    OPPORTUNITY_DELETE = "opportunity.delete"
+    PRODUCT_VIEW = "product.view"
+    PRODUCT_MANAGE = "product.manage"  # create, edit, import, deactivate products and prices
+    PIPELINE_MANAGE = "pipeline.manage"  # pipelines, stages, stage tasks, close reasons
     API_TOKEN = "api.token"
     TASK_VIEW = "task.view"
     TASK_EDIT = "task.edit"  # create tasks; change those you created or are assigned
@@ -33,9 +40,27 @@ class Perm(StrEnum):
 
 _ALL = frozenset(Perm)
 _VIEW = frozenset(
-    {Perm.LEAD_VIEW, Perm.CUSTOMER_VIEW, Perm.OPPORTUNITY_VIEW, Perm.AUDIT_VIEW, Perm.API_TOKEN}
+    {
+        Perm.LEAD_VIEW,
+        Perm.CUSTOMER_VIEW,
+        Perm.OPPORTUNITY_VIEW,
+        Perm.PRODUCT_VIEW,
+        Perm.AUDIT_VIEW,
+        Perm.API_TOKEN,
+    }
 )
-_SELL = frozenset({Perm.CUSTOMER_CREATE, Perm.CUSTOMER_EDIT, Perm.OPPORTUNITY_CREATE})
+_SELL = frozenset(
+    {Perm.CUSTOMER_CREATE, Perm.CUSTOMER_EDIT, Perm.OPPORTUNITY_CREATE, Perm.OPPORTUNITY_EDIT}
+)
+_SALES_MANAGE = frozenset(
+    {
+        Perm.OPPORTUNITY_ASSIGN,
+        Perm.OPPORTUNITY_REOPEN,
+        Perm.OPPORTUNITY_DELETE,
+        Perm.PRODUCT_MANAGE,
+        Perm.PIPELINE_MANAGE,
+    }
+)
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     Role.OWNER: _ALL,
@@ -43,7 +68,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     | _SELL
     | {Perm.LEAD_CREATE, Perm.LEAD_EDIT, Perm.LEAD_DELETE, Perm.LEAD_ASSIGN, Perm.LEAD_REOPEN}
     | {Perm.CUSTOMER_ASSIGN}
-    | {Perm.CUSTOMER_DELETE},
+    | {Perm.CUSTOMER_DELETE}
+    | _SALES_MANAGE,
     Role.SALES: _VIEW | _SELL | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.MARKETING: _VIEW | {Perm.LEAD_CREATE, Perm.LEAD_EDIT},
     Role.FINANCE: _VIEW | {Perm.RATES_MANAGE},
