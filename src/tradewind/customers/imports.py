@@ -149,13 +149,7 @@ def customer_import_preview(
     _editable(batch)
     batch.mapping = check_mapping(batch.headers, mapping)
     if remember:
-        mapping_remember(
-            workspace=actor.workspace,
-            kind="customers",
-            headers=batch.headers,
-            mapping=batch.mapping,
-            user=actor.user,
-        )
+        mapping_remember(actor=actor, kind="customers", batch=batch)
     if mode:
         batch.mode = mode if mode in CustomerImportMode.values else batch.mode
     ctx = _context(batch, actor)

@@ -183,13 +183,7 @@ def lead_import_preview(
     if mode in ImportMode.values:
         batch.mode = mode
     if remember:
-        mapping_remember(
-            workspace=actor.workspace,
-            kind="leads",
-            headers=batch.headers,
-            mapping=batch.mapping,
-            user=actor.user,
-        )
+        mapping_remember(actor=actor, kind="leads", batch=batch)
     ctx = engine.RowContext.load(
         workspace=actor.workspace, headers=batch.headers, mapping=batch.mapping
     )

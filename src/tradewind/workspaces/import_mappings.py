@@ -6,6 +6,7 @@ from typing import Any
 
 from tradewind.core.import_columns import header_signature
 
+from .actors import Actor
 from .models import Workspace
 from .models_mappings import ColumnMapping
 
@@ -20,14 +21,13 @@ def mapping_remembered(
     return dict(row.mapping) if row else None
 
 
-def mapping_remember(
-    *, workspace: Workspace, kind: str, headers: list[str], mapping: dict[str, str], user: Any
-) -> None:
-    """Remember (or replace) the mapping for files with these headers. Called inside the import
-    service's transaction, so it lands with the preview it belongs to."""
+def mapping_remember(*, actor: Actor, kind: str, batch: Any) -> None:
+    """Remember (or replace) the mapping of an import batch (its `headers` and `mapping`) for files
+    with the same header row. Called inside the import service's transaction, so it lands with the
+    preview it belongs to."""
     ColumnMapping.objects.update_or_create(
-        workspace=workspace,
+        workspace=actor.workspace,
         kind=kind,
-        signature=header_signature(headers),
-        defaults={"headers": headers, "mapping": mapping, "updated_by": user},
+        signature=header_signature(batch.headers),
+        defaults={"headers": batch.headers, "mapping": batch.mapping, "updated_by": actor.user},
     )
