@@ -26,11 +26,11 @@ install-test: $(VENV)/.test-installed
 
 # Browser tests need Debian's chromium and a CJK font; install them when we can (root or sudo).
 system-deps:
-	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then exit 0; fi; \
+	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && command -v pdftotext >/dev/null && ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
 	else echo "note: chromium/fonts-noto-cjk missing and no root: browser tests will skip"; exit 0; fi; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
-	  || echo "note: could not install chromium/fonts-noto-cjk: browser tests will skip"
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils >/dev/null \
+	  || echo "note: could not install chromium/fonts-noto-cjk/libharfbuzz-subset0/poppler-utils: browser and PDF text tests will skip"
 
 run: install
 	$(BIN)/tradewind migrate --noinput -v0

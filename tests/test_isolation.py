@@ -62,6 +62,8 @@ ROUTE_TARGETS: dict[str, str] = {
     "customers:collaborator_remove": "customer",  # the walker fills user_id with the same pk
     "customers:assign": "customer",
     "sales:opportunity_detail": "opportunity",
+    "board:move": "opportunity",
+    "board:close": "opportunity",
     "leads:assign": "lead",
     "leads:assignment_trial": "lead",
     "leads:webform_detail": "webform",
@@ -91,6 +93,76 @@ ROUTE_TARGETS: dict[str, str] = {
     "comments:edit": "comment",
     "comments:delete": "comment",
 }
+ROUTE_TARGETS.update(
+    {
+        **dict.fromkeys(
+            ["pipelines:detail", "pipelines:move", "pipelines:default", "pipelines:archive"],
+            "pipeline",
+        ),
+        **dict.fromkeys(["pipelines:stage_add", "pipelines:stage_reorder"], "pipeline"),
+        **dict.fromkeys(
+            ["pipelines:stage_edit", "pipelines:stage_move", "pipelines:stage_delete"],
+            "pipeline_stage",
+        ),
+        **dict.fromkeys(["pipelines:task_add", "pipelines:task_reorder"], "pipeline_stage"),
+        **dict.fromkeys(
+            ["pipelines:task_edit", "pipelines:task_move", "pipelines:task_delete"], "stage_task"
+        ),
+        **dict.fromkeys(
+            ["pipelines:reason_edit", "pipelines:reason_toggle", "pipelines:reason_move"],
+            "close_reason",
+        ),
+    }
+)
+ROUTE_TARGETS.update(
+    dict.fromkeys(
+        ["sales:edit", "sales:move", "sales:checklist", "sales:close", "sales:reopen"],
+        "opportunity",
+    )
+)
+ROUTE_TARGETS.update({"sales:delete": "opportunity", "sales:view_delete": "opportunity_view"})
+ROUTE_TARGETS.update(
+    dict.fromkeys(
+        [
+            "quotes:detail",
+            "quotes:edit",
+            "quotes:transition",
+            "quotes:revise",
+            "quotes:quotation",
+            "quotes:line_photo",  # line_id is filled with the same pk
+            "quotes:line_photo_file",
+            "quotes:document_create",
+        ],
+        "quote",
+    )
+)
+ROUTE_TARGETS.update(
+    {"quotes:document": "sales_document", "documents_settings:payment_term_edit": "payment_term"}
+)
+ROUTE_TARGETS.update(
+    dict.fromkeys(
+        [
+            "orders:detail",
+            "orders:transition",
+            "orders:shipment_new",
+            "orders:receipt_new",
+            "orders:plan",
+        ],
+        "order",
+    )
+)
+ROUTE_TARGETS.update(
+    dict.fromkeys(
+        [
+            "products:detail",
+            "products:deactivate",
+            "products:reactivate",
+            "products:price_set",
+            "products:price_delete",
+        ],
+        "product",
+    )
+)
 API_TARGETS: dict[str, str] = {"lead_id": "lead", "view_id": "saved_view", "form_id": "webform"}
 API_TARGETS.update({"import_id": "lead_import"})
 API_TARGETS.update({"notification_id": "notification"})
@@ -99,8 +171,22 @@ API_TARGETS.update({"customer_import_id": "customer_import"})
 API_TARGETS.update({"task_id": "task", "comment_id": "comment"})
 API_TARGETS.update({"user_id": "collaborator_user"})
 API_TARGETS.update(
+    {
+        "pipeline_id": "pipeline",
+        "stage_id": "pipeline_stage",
+        "stage_task_id": "stage_task",
+        "close_reason_id": "close_reason",
+    }
+)
+API_TARGETS.update(
     {"customer_id": "customer", "contact_id": "contact", "opportunity_id": "opportunity"}
 )
+API_TARGETS.update({"quote_id": "quote", "document_id": "sales_document"})
+API_TARGETS.update({"order_id": "order"})
+API_TARGETS.update({"product_id": "product"})
+# Catalogue data every member of the workspace reads (writes need a role's verb: 403): only the
+# other workspace is an outsider for these; tests/sales/test_products_pages_api.py covers the rest.
+WORKSPACE_WIDE_API_PARAMS = {"product_id"}
 
 SECRETS = (b"ALPHA-EAST-SECRET", b"ALPHA-WEST-SECRET", b"rep@a.test", b"Alpha Trading")
 
@@ -151,6 +237,11 @@ def targets(world) -> dict[str, Callable[[], object]]:
         **pool_objects(world),
         **collaborator_objects(world),
         **task_objects(world),
+        **pipeline_objects(world),
+        **opportunity_objects(world),
+        **quote_objects(world),
+        **order_objects(world),
+        **product_objects(world),
         "webform": webform,
         "assignment_rule": rule,
         "lead": world.lead,
@@ -186,6 +277,11 @@ def state(world) -> tuple:
         SavedView.objects.filter(workspace=world.ws).count(),
         scoring_state(world),
         collaborator_state(world),
+        pipeline_state(world),
+        opportunity_state(world),
+        quote_state(world),
+        order_state(world),
+        product_state(world),
         list(LeadImport.objects.filter(workspace=world.ws).values_list("pk", "status", "mapping")),
     )
 
@@ -303,6 +399,8 @@ def test_api_answers_404_to_other_workspace_and_other_team(world, api, token_for
         for method, path in api_operations():
             params = re.findall(r"{(\w+)}", path)
             if not params:
+                continue
+            if member is world.other_rep and set(params) <= WORKSPACE_WIDE_API_PARAMS:
                 continue
             url = re.sub(r"{(\w+)}", lambda m: str(objects[API_TARGETS[m.group(1)]].pk), path)
             resp = api(
@@ -525,4 +623,191 @@ def qualification_state(world) -> tuple:
         list(FollowUpNode.objects.filter(workspace=world.ws).values_list("pk", "version")),
         CustomerQualification.objects.filter(workspace=world.ws).count(),
         CustomerNode.objects.filter(workspace=world.ws).count(),
+    )
+
+
+def pipeline_objects(world) -> dict[str, object]:
+    """A second pipeline of workspace A (from the standard template), its first stage and task,
+    and a close reason: settings only PIPELINE_MANAGE changes, so everyone else sees 404."""
+    from tradewind.sales.models import CloseReason, Pipeline
+    from tradewind.sales.pipelines import pipeline_create
+
+    pipeline = Pipeline.objects.filter(workspace=world.ws, name="walker pipeline").first()
+    if pipeline is None:
+        pipeline = pipeline_create(actor=world.actor(world.owner), name="walker pipeline")
+    stage = pipeline.stages.order_by("position").first()
+    reason, _new = CloseReason.objects.get_or_create(
+        workspace=world.ws, kind="lost", label="walker reason", defaults={"position": 99}
+    )
+    return {
+        "pipeline": pipeline,
+        "pipeline_stage": stage,
+        "stage_task": stage.tasks.order_by("position").first(),
+        "close_reason": reason,
+    }
+
+
+def pipeline_state(world) -> tuple:
+    from tradewind.sales.models import CloseReason, Pipeline, Stage, StageTask
+
+    return (
+        list(
+            Pipeline.objects.filter(workspace=world.ws)
+            .order_by("pk")
+            .values_list("pk", "version", "name", "is_active", "is_default", "position")
+        ),
+        list(
+            Stage.objects.filter(pipeline__workspace=world.ws)
+            .order_by("pk")
+            .values_list("pk", "name", "position", "probability")
+        ),
+        list(
+            StageTask.objects.filter(stage__pipeline__workspace=world.ws)
+            .order_by("pk")
+            .values_list("pk", "title", "position", "is_required")
+        ),
+        list(
+            CloseReason.objects.filter(workspace=world.ws)
+            .order_by("pk")
+            .values_list("pk", "label", "position", "is_active")
+        ),
+    )
+
+
+def opportunity_objects(world) -> dict[str, object]:
+    """The rep's saved opportunity view (the rep's opportunity is in customer_objects)."""
+    view, _new = SavedView.objects.get_or_create(
+        workspace=world.ws, user=world.rep.user, module="opportunities", name="walker", query="x=1"
+    )
+    return {"opportunity_view": view}
+
+
+def opportunity_state(world) -> tuple:
+    from tradewind.sales.models import Opportunity, OpportunityLine, StageChange, StageTaskCheck
+
+    opportunities = Opportunity.objects.filter(workspace=world.ws).order_by("pk")
+    return (
+        list(opportunities.values_list("pk", "version", "stage_id", "status", "owner_id", "name")),
+        OpportunityLine.objects.filter(opportunity__workspace=world.ws).count(),
+        StageChange.objects.filter(workspace=world.ws).count(),
+        StageTaskCheck.objects.filter(opportunity__workspace=world.ws).count(),
+        list(
+            SavedView.objects.filter(workspace=world.ws, module="opportunities").values_list("pk")
+        ),
+    )
+
+
+def quote_objects(world) -> dict[str, object]:
+    """An accepted quote with a PI on the rep's walker customer, and a payment term of workspace A."""
+    from tradewind.orders.documents import document_create
+    from tradewind.orders.models import PaymentTerm, Quote, SalesDocument
+    from tradewind.orders.quotes import quote_create, quote_transition
+
+    customer = customer_objects(world)["customer"]
+    quote = Quote.objects.filter(workspace=world.ws, customer=customer).first()
+    if quote is None:
+        act = world.actor(world.rep)
+        quote = quote_create(
+            actor=act,
+            customer_id=customer.pk,
+            title="ALPHA-EAST-SECRET quote",
+            lines=[{"description": "ALPHA-EAST-SECRET item", "quantity": 2, "unit_price": "5"}],
+        )
+        quote_transition(actor=act, quote_id=quote.pk, to="sent")
+        quote_transition(actor=act, quote_id=quote.pk, to="accepted")
+        document_create(actor=act, quote_id=quote.pk, kind="PI")
+    document = SalesDocument.objects.filter(quote=quote).first()
+    term = PaymentTerm.objects.filter(workspace=world.ws).first()
+    return {"quote": quote, "sales_document": document, "payment_term": term}
+
+
+def quote_state(world) -> tuple:
+    from tradewind.orders.models import (
+        DocumentProfile,
+        PaymentTerm,
+        Quote,
+        QuoteLine,
+        SalesDocument,
+    )
+
+    return (
+        list(Quote.objects.filter(workspace=world.ws).values_list("pk", "version", "status")),
+        QuoteLine.objects.filter(version__quote__workspace=world.ws).count(),
+        SalesDocument.objects.filter(workspace=world.ws).count(),
+        list(
+            PaymentTerm.objects.filter(workspace=world.ws).values_list(
+                "pk", "label_en", "is_active"
+            )
+        ),
+        list(DocumentProfile.objects.filter(workspace=world.ws).values_list("version", flat=True)),
+    )
+
+
+def product_objects(world) -> dict[str, object]:
+    """A product of workspace A with a price (catalogue data: the other workspace sees 404)."""
+    from tradewind.sales.models_products import Product, ProductPrice
+
+    product, _new = Product.objects.get_or_create(
+        workspace=world.ws, sku="WALK-1", defaults={"name_en": "ALPHA-EAST-SECRET product"}
+    )
+    ProductPrice.objects.get_or_create(
+        product=product, currency="USD", defaults={"unit_price": "1.5"}
+    )
+    return {"product": product}
+
+
+def product_state(world) -> tuple:
+    from tradewind.sales.models_products import Product, ProductPrice
+
+    return (
+        list(
+            Product.objects.filter(workspace=world.ws)
+            .order_by("pk")
+            .values_list("pk", "version", "sku", "name_en", "is_active")
+        ),
+        list(
+            ProductPrice.objects.filter(product__workspace=world.ws)
+            .order_by("pk")
+            .values_list("pk", "currency", "unit_price")
+        ),
+    )
+
+
+def order_objects(world) -> dict[str, object]:
+    """An order from the rep's accepted walker quote (base currency: no rate needed)."""
+    from tradewind.orders.models import Order
+    from tradewind.orders.orders import order_create
+
+    quote = quote_objects(world)["quote"]
+    order = Order.objects.filter(workspace=world.ws, quote=quote).first()
+    if order is None:
+        order = order_create(actor=world.actor(world.rep), quote_id=quote.pk)
+    return {"order": order}
+
+
+def order_state(world) -> tuple:
+    from tradewind.orders.models import (
+        Order,
+        OrderLine,
+        OrderSettings,
+        PaymentPlanItem,
+        Receipt,
+        Shipment,
+    )
+
+    return (
+        list(Order.objects.filter(workspace=world.ws).values_list("pk", "version", "status")),
+        list(
+            OrderLine.objects.filter(order__workspace=world.ws).values_list(
+                "pk", "shipped_quantity"
+            )
+        ),
+        Shipment.objects.filter(workspace=world.ws).count(),
+        Receipt.objects.filter(workspace=world.ws).count(),
+        list(
+            PaymentPlanItem.objects.filter(order__workspace=world.ws).values_list(
+                "pk", "percent", "received"
+            )
+        ),
+        list(OrderSettings.objects.filter(workspace=world.ws).values_list("tolerance_amount")),
     )

@@ -52,7 +52,7 @@ def test_360_page_on_a_phone(page: Page, demo) -> None:
     )
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px at 390px"
     assert page.locator("a[data-testid=whatsapp-link][href='https://wa.me/491512345678']").count()
-    assert page.locator("[data-testid=documents-placeholder]").is_visible()
+    assert page.locator("[data-testid=documents-panel]").is_visible()
     assert page.locator("[data-testid=milestone-created][data-reached='1']").is_visible()
     screenshot(page, "customer-360-phone.png")
     # Filter the timeline to follow-ups: only the timeline is swapped, the URL follows.

@@ -21,7 +21,18 @@ BOSS = data.BOSS[0]  # owner; stored language preference: zh-hans
 REP = "zhangqiang@demo.test"  # sales rep; no stored language preference
 PASSWORD = data.PASSWORD
 
-NAV_KEYS = ["home", "leads", "customers", "tasks", "opportunities", "orders", "reports", "settings"]
+NAV_KEYS = [
+    "home",
+    "leads",
+    "customers",
+    "tasks",
+    "opportunities",
+    "quotes",
+    "products",
+    "orders",
+    "reports",
+    "settings",
+]
 HTML_LANG = {"zh-hans": "zh-CN", "en": "en"}
 # The Leads navigation label per language; "线索" comes from src/tradewind/locale/zh_Hans.
 LEADS_LABEL = {"zh-hans": "线索", "en": "Leads"}

@@ -70,10 +70,8 @@ def test_page_shows_facts_contacts_opportunities_and_placeholders(world, buyer, 
     assert 'href="mailto:hans@buyer360.de"' in html and 'href="tel:+49401234567"' in html
     assert 'data-testid="local-time"' in html and "buyer360.de" in html and "vip" in html
     assert [o.name for o in resp.context["opportunities"]] == ["Open deal"]
-    assert (
-        'data-testid="documents-placeholder"' in html
-        and 'data-testid="finance-placeholder"' in html
-    )
+    # The orders app fills the documents and finance sections (customers/panels.py).
+    assert 'data-testid="documents-panel"' in html and 'data-testid="finance-panel"' in html
     assert 'data-testid="milestone-created" data-reached="1"' in html
     assert 'data-testid="timeline-entry"' in html
 

@@ -32,7 +32,16 @@ from tradewind.leads.api_recycling import router as leads_recycling_router
 from tradewind.leads.api_scoring import router as leads_scoring_router
 from tradewind.leads.api_status import router as leads_status_router
 from tradewind.leads.api_webforms import router as leads_webforms_router
+from tradewind.orders.api_orders import finance_router as customer_finance_router
+from tradewind.orders.api_orders import router as orders_router
+from tradewind.orders.api_quotes import documents_router, quotes_router
 from tradewind.sales.api import router as opportunities_router
+from tradewind.sales.api_board import router as board_router
+from tradewind.sales.api_forecast import router as forecast_router
+from tradewind.sales.api_lists import router as opportunities_lists_router
+from tradewind.sales.api_pipelines import reasons_router as close_reasons_router
+from tradewind.sales.api_pipelines import router as pipelines_router
+from tradewind.sales.api_products import router as products_router
 from tradewind.workspaces.api import router as workspaces_router
 from tradewind.workspaces.api_auth import MemberSessionAuth, TokenAuth
 from tradewind.workspaces.custom_fields_api import router as custom_fields_router
@@ -141,8 +150,18 @@ api.add_router("/customers", qualification_router)
 api.add_router("/followup-nodes", followup_nodes_router)
 api.add_router("/customers", customers_lists_router)
 api.add_router("/customers", customers_360_router)
+api.add_router("/customers", customer_finance_router)
 api.add_router("/customers", customers_router)
+api.add_router("/opportunities", opportunities_lists_router)
 api.add_router("/opportunities", opportunities_router)
+api.add_router("/quotes", quotes_router)
+api.add_router("/documents", documents_router)
+api.add_router("/orders", orders_router)
+api.add_router("/board", board_router)
+api.add_router("/forecast", forecast_router)
+api.add_router("/pipelines", pipelines_router)
+api.add_router("/close-reasons", close_reasons_router)
+api.add_router("/products", products_router)
 api.add_router("/leads", leads_recycling_router)
 api.add_router("/leads", leads_scoring_router)
 api.add_router("/", notifications_router)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "tradewind.activities",
     "tradewind.customers",
     "tradewind.sales",
+    "tradewind.orders",
     "tradewind.leads",
     "tradewind.demo",
     "tradewind.benchmarks",
@@ -216,6 +217,10 @@ LANGUAGE_COOKIE_NAME = "tradewind_language"
 # --- Static files ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# Uploaded files (quote line photos, company chops, stored PDFs) are served only through views
+# that check visibility, never as public media.
+MEDIA_ROOT = Path(os.environ.get("TRADEWIND_MEDIA_DIR", DATA_DIR / "media")).resolve()
+MEDIA_URL = "/media/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.urls import include, path
 
 from tradewind.customers import views as customer_views
+from tradewind.orders import views_orders as order_views
+from tradewind.sales import views as sales_views
 from tradewind.workspaces import views as workspace_views
 
 from . import views
@@ -12,10 +14,17 @@ urlpatterns = [
     path("leads/", include("tradewind.leads.urls")),
     path("f/", include("tradewind.leads.webforms_public")),
     path("customers/", include("tradewind.customers.urls")),
+    path("opportunities/board/", include("tradewind.sales.urls_board")),
     path("opportunities/", include("tradewind.sales.urls")),
+    path("forecast/", include("tradewind.sales.urls_forecast")),
+    path("products/", include("tradewind.sales.urls_products")),
+    path("settings/pipelines/", include("tradewind.sales.urls_pipelines")),
     path("notifications/", include("tradewind.activities.urls")),
     path("tasks/", include("tradewind.activities.urls_tasks")),
     path("comments/", include("tradewind.activities.urls_comments")),
+    path("quotes/", include("tradewind.orders.urls")),
+    path("orders/", include("tradewind.orders.urls_orders")),
+    path("settings/documents/", include("tradewind.orders.urls_settings")),
     path("settings/custom-fields/", include("tradewind.workspaces.custom_fields_urls")),
     path("settings/followup-nodes/", include("tradewind.customers.urls_nodes")),
     path("settings/", include("tradewind.workspaces.urls")),
@@ -31,13 +40,14 @@ urlpatterns = [
                 [
                     # The nav's "modules:customers" now names the real list (customers:list).
                     path("customers/", customer_views.customer_list, name="customers"),
+                    # "modules:opportunities" names the real list (sales:list).
                     path(
                         "opportunities/",
-                        views.module,
-                        {"name": "opportunities"},
+                        sales_views.opportunity_list_page,
                         name="opportunities",
                     ),
-                    path("orders/", views.module, {"name": "orders"}, name="orders"),
+                    # "modules:orders" names the real list (orders:list).
+                    path("orders/", order_views.order_list_page, name="orders"),
                     path("reports/", views.module, {"name": "reports"}, name="reports"),
                 ],
                 "modules",

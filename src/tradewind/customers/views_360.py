@@ -22,7 +22,7 @@ from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
 
-from . import selectors, timeline
+from . import panels, selectors, timeline
 from .models import Contact, Customer
 
 OPEN_OPPORTUNITIES = 10
@@ -160,5 +160,6 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "kind_query": "&".join(f"kind={k}" for k in sorted(page.kinds)),
         "can_edit": member.has(Perm.CUSTOMER_EDIT),
         "can_create_opportunity": member.has(Perm.OPPORTUNITY_CREATE),
+        "panels": panels.panels_for(customer, member) if not request.GET.get("cursor") else {},
     }
     return render_page(request, "customers/detail.html", context, partial="timeline")

@@ -260,6 +260,7 @@ def lead_convert(
             expected_close_date=expected_close_date,
             need=current.need,
             owner_id=current.owner_id or actor.user_id,
+            source="converted_lead",
         )
 
     moved = _move_followups(actor, current, customer)

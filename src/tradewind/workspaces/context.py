@@ -10,6 +10,8 @@ NAVIGATION = [
     ("customers", _("Customers"), "bi-building", "modules:customers"),
     ("tasks", _("My day"), "bi-check2-square", "tasks:my_day"),
     ("opportunities", _("Opportunities"), "bi-kanban", "modules:opportunities"),
+    ("quotes", _("Quotes"), "bi-file-earmark-text", "quotes:list"),
+    ("products", _("Products"), "bi-box-seam", "products:list"),
     ("orders", _("Orders"), "bi-receipt", "modules:orders"),
     ("reports", _("Reports"), "bi-graph-up", "modules:reports"),
     ("settings", _("Settings"), "bi-gear", "settings:index"),

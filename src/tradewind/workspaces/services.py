@@ -598,4 +598,9 @@ def exchange_rate_set(
         target=row,
         changes={"rate": [None, str(rate)], "on_date": [None, on_date.isoformat()]},
     )
+    emit(
+        "exchange_rate.set",
+        workspace_id=actor.workspace.pk,
+        currencies=[from_currency, to_currency],
+    )
     return row

@@ -15,6 +15,7 @@ from tradewind.demo.common import Demo
 from tradewind.demo.customers import load_customers
 from tradewind.demo.intake import load_assignment, load_saved_views, load_webform
 from tradewind.demo.leads import finish_leads, load_leads
+from tradewind.demo.sales import load_sales
 from tradewind.sales.services import pipeline_default
 from tradewind.workspaces import services
 from tradewind.workspaces.actors import Actor
@@ -113,6 +114,7 @@ def load() -> Workspace:
     load_assignment(demo)
     load_webform(demo)
     load_customers(demo)
+    load_sales(demo)
     load_saved_views(demo)
     finish_leads(demo)
     return workspace
