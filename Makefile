@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export TRADEWIND_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run install install-test system-deps test test-fast lint format bench messages clean
+.PHONY: run install install-test system-deps system-deps-pdf test test-fast lint format bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,15 +24,26 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.test-installed
 
-# Browser tests need Debian's chromium and a CJK font; install them when we can (root or sudo).
-system-deps:
-	@if command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "Noto Sans CJK" && command -v pdftotext >/dev/null && ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset; then exit 0; fi; \
+# PDFs need a CJK font, pango and harfbuzz's subsetter (fast font embedding); browser tests also need
+# Debian's chromium, and the PDF text tests pdftotext. Installed when we can (root or sudo).
+PDF_PKGS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+TEST_PKGS := $(PDF_PKGS) chromium poppler-utils
+define apt_install
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
 	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo -n"; \
-	else echo "note: chromium/fonts-noto-cjk missing and no root: browser tests will skip"; exit 0; fi; \
-	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk libharfbuzz-subset0 poppler-utils >/dev/null \
-	  || echo "note: could not install chromium/fonts-noto-cjk/libharfbuzz-subset0/poppler-utils: browser and PDF text tests will skip"
+	else echo "note:$$missing missing and no root: PDFs or browser tests may not work"; exit 0; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	  || echo "note: could not install$$missing: PDFs or browser tests may not work"
+endef
 
-run: install
+system-deps-pdf:
+	$(call apt_install,$(PDF_PKGS))
+
+system-deps:
+	$(call apt_install,$(TEST_PKGS))
+
+run: install system-deps-pdf
 	$(BIN)/tradewind migrate --noinput -v0
 	$(BIN)/tradewind demo
 	@echo "Open http://127.0.0.1:$(PORT)/ and sign in as boss@demo.test / tradewind-demo"
