@@ -184,6 +184,16 @@ API_TARGETS.update(
 API_TARGETS.update({"quote_id": "quote", "document_id": "sales_document"})
 API_TARGETS.update({"order_id": "order"})
 API_TARGETS.update({"product_id": "product"})
+ROUTE_TARGETS.update(
+    {
+        "analytics:goal_edit": "goal",
+        "analytics:goal_delete": "goal",
+        "analytics:commission_rule_edit": "commission_rule",
+        "analytics:commission_rule_delete": "commission_rule",
+        "analytics:commission_statement": "goal_rep",
+    }
+)
+API_TARGETS.update({"goal_id": "goal", "rule_id": "commission_rule", "rep_user_id": "goal_rep"})
 # Catalogue data every member of the workspace reads (writes need a role's verb: 403): only the
 # other workspace is an outsider for these; tests/sales/test_products_pages_api.py covers the rest.
 WORKSPACE_WIDE_API_PARAMS = {"product_id"}
@@ -242,6 +252,7 @@ def targets(world) -> dict[str, Callable[[], object]]:
         **quote_objects(world),
         **order_objects(world),
         **product_objects(world),
+        **_goal_objects(world),
         "webform": webform,
         "assignment_rule": rule,
         "lead": world.lead,
@@ -282,6 +293,7 @@ def state(world) -> tuple:
         quote_state(world),
         order_state(world),
         product_state(world),
+        _goal_state(world),
         list(LeadImport.objects.filter(workspace=world.ws).values_list("pk", "status", "mapping")),
     )
 
@@ -811,3 +823,15 @@ def order_state(world) -> tuple:
         ),
         list(OrderSettings.objects.filter(workspace=world.ws).values_list("tolerance_amount")),
     )
+
+
+def _goal_objects(world) -> dict:
+    from tests.analytics.goal_helpers import goal_objects
+
+    return goal_objects(world)
+
+
+def _goal_state(world) -> tuple:
+    from tests.analytics.goal_helpers import goal_state
+
+    return goal_state(world)

@@ -9,4 +9,5 @@ app_name = "bench"
 urlpatterns = [
     path("floor/page/", views.floor_page, name="floor_page"),
     path("floor/json/", views.floor_json, name="floor_json"),
+    path("floor/fragment/", views.floor_fragment, name="floor_fragment"),
 ]

@@ -35,6 +35,13 @@ def floor_page(request: HttpRequest) -> HttpResponse:
 
 
 @member_required()
+def floor_fragment(request: HttpRequest) -> HttpResponse:
+    """An htmx-sized answer: N cards without the base layout (the board's "load more")."""
+    limit = min(int(request.GET.get("limit", "30")), 200)
+    return render(request, "benchmarks/floor_fragment.html", {"rows": _rows(limit)})
+
+
+@member_required()
 def floor_json(request: HttpRequest) -> HttpResponse:
     limit = min(int(request.GET.get("limit", "50")), 200)
     rows = _rows(limit)

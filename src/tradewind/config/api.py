@@ -11,6 +11,10 @@ from tradewind import __version__
 from tradewind.activities.api import router as notifications_router
 from tradewind.activities.api_comments import router as comments_router
 from tradewind.activities.api_tasks import router as tasks_router
+from tradewind.analytics.api_conversion import router as reports_conversion_router
+from tradewind.analytics.api_customers import router as reports_customers_router
+from tradewind.analytics.api_dashboards import router as dashboards_router
+from tradewind.analytics.api_goals import router as reports_goals_router
 from tradewind.core.errors import ErrorCode, ServiceError
 from tradewind.customers.api import router as customers_router
 from tradewind.customers.api_360 import router as customers_360_router
@@ -130,6 +134,9 @@ def _validation_message(error: dict) -> str:
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # ninja: "Cannot parse request body" (not JSON, bad multipart)
+        message = _("The request body is not valid JSON.")
+        return _error(request, 422, ErrorCode.INVALID, message, {"__all__": [message]})
     return _error(
         request,
         exc.status_code,
@@ -174,3 +181,7 @@ api.add_router("/leads", leads_followups_router)
 api.add_router("/leads", leads_lists_router)
 api.add_router("/leads", leads_imports_router)
 api.add_router("/leads", leads_router)
+api.add_router("/reports", reports_conversion_router)
+api.add_router("/reports", dashboards_router)
+api.add_router("/reports", reports_goals_router)
+api.add_router("/reports", reports_customers_router)

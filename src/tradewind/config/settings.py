@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "tradewind.sales",
     "tradewind.orders",
     "tradewind.leads",
+    "tradewind.analytics",
     "tradewind.demo",
     "tradewind.benchmarks",
 ]

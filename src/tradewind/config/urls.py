@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import include, path
 
+from tradewind.analytics import views_dashboards as analytics_views
 from tradewind.customers import views as customer_views
 from tradewind.orders import views_orders as order_views
 from tradewind.sales import views as sales_views
@@ -31,6 +32,7 @@ urlpatterns = [
     path("invite/<str:token>/", workspace_views.invite_accept, name="invite_accept"),
     path("i18n/language/", workspace_views.language_switch, name="language"),
     path("accounts/", include("allauth.urls")),
+    path("reports/", include("tradewind.analytics.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path(
@@ -48,7 +50,8 @@ urlpatterns = [
                     ),
                     # "modules:orders" names the real list (orders:list).
                     path("orders/", order_views.order_list_page, name="orders"),
-                    path("reports/", views.module, {"name": "reports"}, name="reports"),
+                    # "modules:reports" names the reports hub (analytics:index).
+                    path("reports/", analytics_views.index, name="reports"),
                 ],
                 "modules",
             )

@@ -20,7 +20,7 @@ from .policy import customer_policy_update
 router = Router(tags=["customers"])
 
 
-class AssignIn(Schema):
+class CustomerAssignIn(Schema):
     owner_id: int | None = Field(None, description="The member who gets the customer")
     note: str = Field("", max_length=NOTE_MAX, description="Why; shown to the new owner")
 
@@ -54,7 +54,9 @@ class PolicyOut(Schema):
     summary="Assign a customer to a member (customer.assign)",
     description="422 `bad_owner` for someone who is not an active member able to work customers.",
 )
-def customer_assign_api(request: HttpRequest, customer_id: int, payload: AssignIn) -> Customer:
+def customer_assign_api(
+    request: HttpRequest, customer_id: int, payload: CustomerAssignIn
+) -> Customer:
     customer = selectors.customer_get(member=request.member, pk=customer_id)
     return customer_assign(
         actor=request.actor, customer=customer, owner_id=payload.owner_id, note=payload.note

@@ -55,13 +55,13 @@ class ViewOut(Schema):
     builtin: bool = False
 
 
-class ViewIn(Schema):
+class CustomerViewIn(Schema):
     name: str = Field("", max_length=60)
     query: str = Field("", max_length=1000, description="filters as a query string: owner=me")
     shared: bool = False
 
 
-class BulkIn(Schema):
+class CustomerBulkIn(Schema):
     action: Literal["assign", "release", "rate", "tag", "untag", "delete"]
     value: str = Field(
         "",
@@ -96,7 +96,7 @@ def view_list(request: HttpRequest) -> list[dict]:
 
 
 @router.post("/views", response={201: ViewOut, **ERRORS}, summary="Save a view")
-def view_create(request: HttpRequest, payload: ViewIn) -> Status:
+def view_create(request: HttpRequest, payload: CustomerViewIn) -> Status:
     require(request.actor, Perm.CUSTOMER_VIEW)
     query = CustomerFilter.from_params(QueryDict(payload.query.lstrip("?"))).querystring()
     view = saved_views.saved_view_create(
@@ -120,7 +120,7 @@ def view_delete(request: HttpRequest, view_id: int) -> Status:
     summary="Assign, release, rate, tag or delete many customers",
     description="Customers that refuse are skipped and counted by reason; the others are done.",
 )
-def customer_bulk(request: HttpRequest, payload: BulkIn) -> dict:
+def customer_bulk(request: HttpRequest, payload: CustomerBulkIn) -> dict:
     if payload.filters is not None:
         filters = CustomerFilter.from_params(payload.filters.dict())
         selection = bulk.bulk_selection(member=request.member, filters=filters)
@@ -152,7 +152,7 @@ def customer_export(
 # --- import ----------------------------------------------------------------------------------------
 
 
-class ImportOut(Schema):
+class CustomerImportOut(Schema):
     id: int
     file_name: str
     status: str
@@ -176,7 +176,7 @@ class ImportOut(Schema):
         return bool(obj.error_file)
 
 
-class PreviewIn(Schema):
+class CustomerImportPreviewIn(Schema):
     mapping: dict[str, str] = Field(
         default_factory=dict, description='column index -> field, e.g. {"0": "name"}'
     )
@@ -193,7 +193,9 @@ def _batch(request: HttpRequest, customer_import_id: int) -> CustomerImport:
     )
 
 
-@router.post("/imports", response={201: ImportOut, **ERRORS}, summary="Upload a file of customers")
+@router.post(
+    "/imports", response={201: CustomerImportOut, **ERRORS}, summary="Upload a file of customers"
+)
 def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
     batch = imports.customer_import_upload(
         actor=request.actor, name=file.name or "import", data=file.read()
@@ -202,7 +204,9 @@ def import_upload(request: HttpRequest, file: File[UploadedFile]) -> Status:
 
 
 @router.get(
-    "/imports/{customer_import_id}", response={200: ImportOut, **READ_ERRORS}, summary="An import"
+    "/imports/{customer_import_id}",
+    response={200: CustomerImportOut, **READ_ERRORS},
+    summary="An import",
 )
 def import_get(request: HttpRequest, customer_import_id: int) -> CustomerImport:
     return _batch(request, customer_import_id)
@@ -210,10 +214,12 @@ def import_get(request: HttpRequest, customer_import_id: int) -> CustomerImport:
 
 @router.post(
     "/imports/{customer_import_id}/preview",
-    response={200: ImportOut, **ERRORS},
+    response={200: CustomerImportOut, **ERRORS},
     summary="Dry run with a mapping (nothing written)",
 )
-def import_preview(request: HttpRequest, customer_import_id: int, payload: PreviewIn) -> Any:
+def import_preview(
+    request: HttpRequest, customer_import_id: int, payload: CustomerImportPreviewIn
+) -> Any:
     batch = _batch(request, customer_import_id)
     mapping = payload.mapping or batch.mapping
     return imports.customer_import_preview(
@@ -226,7 +232,9 @@ def import_preview(request: HttpRequest, customer_import_id: int, payload: Previ
 
 
 @router.post(
-    "/imports/{customer_import_id}/run", response={200: ImportOut, **ERRORS}, summary="Run it"
+    "/imports/{customer_import_id}/run",
+    response={200: CustomerImportOut, **ERRORS},
+    summary="Run it",
 )
 def import_run(request: HttpRequest, customer_import_id: int) -> Any:
     return imports.customer_import_run(
@@ -236,7 +244,7 @@ def import_run(request: HttpRequest, customer_import_id: int) -> Any:
 
 @router.post(
     "/imports/{customer_import_id}/undo",
-    response={200: ImportOut, **ERRORS},
+    response={200: CustomerImportOut, **ERRORS},
     summary="Delete the customers an import created (those nobody worked on)",
 )
 def import_undo(request: HttpRequest, customer_import_id: int) -> Any:

@@ -28,7 +28,7 @@ class PoolCustomerOut(CustomerOut):
     targeted: bool
 
 
-class ReleaseIn(Schema):
+class CustomerReleaseIn(Schema):
     # Optional in the schema so a missing reason answers like a blank one: a coded, translated
     # field error from the service, the same words the page shows.
     reason: str = Field(
@@ -36,7 +36,7 @@ class ReleaseIn(Schema):
     )
 
 
-class StageIn(Schema):
+class CustomerStageIn(Schema):
     stage: str = Field(
         "",
         description="potential, signed, repeat, lost, invalid (held until handed back), or "
@@ -55,7 +55,7 @@ class TargetedIn(Schema):
     targeted: bool = Field(True, description="true: in the focus pool; false: out of it")
 
 
-class RecycleRowOut(Schema):
+class CustomerRecycleRowOut(Schema):
     customer_id: int
     code: str
     name: str
@@ -69,9 +69,9 @@ class RecycleRowOut(Schema):
     reason: str
 
 
-class RecyclePreviewOut(Schema):
+class CustomerRecyclePreviewOut(Schema):
     on_date: dt.date
-    items: list[RecycleRowOut]
+    items: list[CustomerRecycleRowOut]
 
 
 class PoolCountOut(Schema):
@@ -98,7 +98,9 @@ def customer_claim(request: HttpRequest, customer_id: int) -> Customer:
     response={200: PoolCustomerOut, **ERRORS},
     summary="Release a customer to the public pool",
 )
-def customer_release(request: HttpRequest, customer_id: int, payload: ReleaseIn) -> Customer:
+def customer_release(
+    request: HttpRequest, customer_id: int, payload: CustomerReleaseIn
+) -> Customer:
     customer = selectors.customer_get(member=request.member, pk=customer_id)
     return pool.customer_release(actor=request.actor, customer=customer, reason=payload.reason)
 
@@ -109,7 +111,7 @@ def customer_release(request: HttpRequest, customer_id: int, payload: ReleaseIn)
     summary="Set a customer's life-cycle stage by hand, mark it lost or invalid, or hand it back",
     description="422 `unknown_stage`, `reason_required`, `unknown_lost_reason`.",
 )
-def customer_stage(request: HttpRequest, customer_id: int, payload: StageIn) -> Customer:
+def customer_stage(request: HttpRequest, customer_id: int, payload: CustomerStageIn) -> Customer:
     customer = selectors.customer_get(member=request.member, pk=customer_id)
     return lifecycle.customer_stage_set(
         actor=request.actor,
@@ -134,7 +136,7 @@ def customer_targeted(request: HttpRequest, customer_id: int, payload: TargetedI
 
 @router.get(
     "/recycling-preview",
-    response={200: RecyclePreviewOut, **READ_ERRORS},
+    response={200: CustomerRecyclePreviewOut, **READ_ERRORS},
     summary="What the next nightly run would put back in the public pool, and why",
     description="Members holding customer.assign see every customer in their scope; others "
     f"their own. At most {PREVIEW_LIMIT} rows, longest idle first.",

@@ -82,6 +82,7 @@ class CustomerFilter:
     idle: str = ""  # days without contact
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+    node: str = ""  # report drill-down (analytics funnels): a node id the customer reached
     sort: str = ""
     # Custom fields: (key, value) of the cf_<key> parameters (workspaces/custom_fields_query.py).
     custom: tuple[tuple[str, str], ...] = ()
@@ -118,6 +119,7 @@ class CustomerFilter:
             idle=idle if idle in dict(IDLE_CHOICES) else "",
             created_from=_date(text("created_from", 10)),
             created_to=_date(text("created_to", 10)),
+            node=text("node") if text("node").isdigit() else "",
             sort=sort if sort in SORTS or custom_query.sort_key(sort) else "",
             custom=custom_query.params_from(params),
         )
@@ -152,6 +154,12 @@ class CustomerFilter:
             qs = qs.filter(created_range_q(member, self.created_from, self.created_to))
         if self.due:
             qs = qs.filter(self._due_q(member))
+        if self.node:
+            from .models_qualification import CustomerNode
+
+            qs = qs.filter(
+                Exists(CustomerNode.objects.filter(customer_id=OuterRef("pk"), node_id=self.node))
+            )
         if self.idle:
             since = timezone.now() - dt.timedelta(days=int(self.idle))
             qs = qs.filter(Q(last_contact_at__lt=since) | Q(last_contact_at__isnull=True))

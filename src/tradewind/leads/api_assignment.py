@@ -19,7 +19,7 @@ from .models import Lead
 router = Router(tags=["leads"])
 
 
-class AssignIn(Schema):
+class LeadAssignIn(Schema):
     # Optional in the schema so an outsider's empty body answers 404 like every lead route; a
     # missing owner_id is refused below with a coded, translated field error.
     owner_id: int | None = Field(
@@ -68,7 +68,7 @@ def leads_assign_bulk(request: HttpRequest, payload: AssignBulkIn) -> dict:
     description="422 `lead_closed` for converted/invalid leads; 422 `owner_not_eligible` when the "
     "member is inactive or cannot work leads.",
 )
-def lead_assign(request: HttpRequest, lead_id: int, payload: AssignIn) -> Lead:
+def lead_assign(request: HttpRequest, lead_id: int, payload: LeadAssignIn) -> Lead:
     lead = selectors.lead_get(member=request.member, pk=lead_id)
     if "owner_id" not in payload.model_fields_set:
         raise ServiceError(

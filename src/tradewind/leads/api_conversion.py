@@ -34,7 +34,7 @@ class ConvertIn(Schema):
     version: int | None = Field(None, description="The lead version you read; newer answers 409")
 
 
-class ConvertOut(Schema):
+class LeadConvertOut(Schema):
     lead_id: int
     status: str
     customer_id: int
@@ -48,7 +48,7 @@ class ConvertOut(Schema):
 
 @router.post(
     "/{lead_id}/convert",
-    response={200: ConvertOut, **ERRORS},
+    response={200: LeadConvertOut, **ERRORS},
     summary="Convert a qualified lead",
     description="Creates a customer + contact (+ an opportunity with `create_opportunity`), or "
     "joins `customer_id`. 409 `not_qualified` / `already_converted`; 409 `duplicate` lists "

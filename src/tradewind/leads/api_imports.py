@@ -27,7 +27,7 @@ from .views_imports import error_rows_download
 router = Router(tags=["lead imports"])
 
 
-class ImportOut(Schema):
+class LeadImportOut(Schema):
     id: int
     file_name: str
     file_kind: str
@@ -55,12 +55,12 @@ class ImportOut(Schema):
         return bool(obj.error_file)
 
 
-class ImportDetailOut(ImportOut):
+class ImportDetailOut(LeadImportOut):
     preview: dict[str, Any] = Field(description="The dry run: sample, errors, duplicates, totals")
     report: dict[str, Any] = Field(description="After a run: first errors and duplicates")
 
 
-class PreviewIn(Schema):
+class LeadImportPreviewIn(Schema):
     mapping: dict[str, str] | None = Field(
         None, description='Column index -> lead field, e.g. {"0": "company_name", "2": "phone"}'
     )
@@ -77,7 +77,7 @@ def _member_may_import(request: HttpRequest) -> None:
 
 
 @router.get(
-    "/imports", response={200: PageOut[ImportOut], **READ_ERRORS}, summary="List import batches"
+    "/imports", response={200: PageOut[LeadImportOut], **READ_ERRORS}, summary="List import batches"
 )
 def imports_list(
     request: HttpRequest, cursor: str | None = None, limit: int = Query(30, ge=1, le=100)
@@ -106,7 +106,11 @@ def import_upload(
     return Status(201, batch)
 
 
-@router.get("/imports/template", summary="Download the import template (bilingual headers)")
+@router.get(
+    "/imports/template",
+    response={200: None, **READ_ERRORS},
+    summary="Download the import template (bilingual headers)",
+)
 def import_template(request: HttpRequest, format: Literal["xlsx", "csv"] = "xlsx") -> HttpResponse:
     _member_may_import(request)
     rows = [template_headers(request.workspace), template_example_row(request.workspace)]
@@ -139,7 +143,9 @@ def import_status(request: HttpRequest, import_id: int) -> LeadImport:
     description="Optionally sets the mapping (and remembers it) and the mode. 422 `bad_mapping`; "
     "409 `import_not_editable` once the import has started.",
 )
-def import_preview(request: HttpRequest, import_id: int, payload: PreviewIn) -> LeadImport:
+def import_preview(
+    request: HttpRequest, import_id: int, payload: LeadImportPreviewIn
+) -> LeadImport:
     _member_may_import(request)
     batch = import_get(member=request.member, pk=import_id)
     return imports.lead_import_preview(
@@ -165,7 +171,11 @@ def import_start(request: HttpRequest, import_id: int, payload: StartIn) -> Stat
     )
 
 
-@router.get("/imports/{import_id}/errors", summary="Download the rows with errors (CSV)")
+@router.get(
+    "/imports/{import_id}/errors",
+    response={200: None, **READ_ERRORS},
+    summary="Download the rows with errors (CSV)",
+)
 def import_errors(request: HttpRequest, import_id: int) -> FileResponse:
     _member_may_import(request)
     return error_rows_download(import_get(member=request.member, pk=import_id))

@@ -29,7 +29,7 @@ class ViewOut(Schema):
     builtin: bool = False
 
 
-class ViewIn(Schema):
+class LeadViewIn(Schema):
     name: str = Field("", max_length=60)
     query: str = Field(
         "", max_length=1000, description="filters as a query string: status=new&grade=A"
@@ -37,7 +37,7 @@ class ViewIn(Schema):
     shared: bool = False
 
 
-class BulkIn(Schema):
+class LeadBulkIn(Schema):
     action: Literal["assign", "grade", "release", "delete"]
     value: str = Field(
         "",
@@ -73,7 +73,7 @@ def view_list(request: HttpRequest) -> list[dict]:
 
 
 @router.post("/views", response={201: ViewOut, **ERRORS}, summary="Save a view")
-def view_create(request: HttpRequest, payload: ViewIn) -> Status:
+def view_create(request: HttpRequest, payload: LeadViewIn) -> Status:
     from django.http import QueryDict
 
     query = LeadFilter.from_params(QueryDict(payload.query.lstrip("?"))).querystring()
@@ -99,7 +99,7 @@ def view_delete(request: HttpRequest, view_id: int) -> Status:
     description="Leads that refuse (not yours, already in the pool, closed) are skipped and counted "
     "by reason; the others are done.",
 )
-def lead_bulk(request: HttpRequest, payload: BulkIn) -> dict:
+def lead_bulk(request: HttpRequest, payload: LeadBulkIn) -> dict:
     if payload.filters is not None:
         filters = LeadFilter.from_params(payload.filters.dict())
         selection = bulk.bulk_selection(member=request.member, filters=filters)

@@ -15,7 +15,7 @@ from .models import Lead
 router = Router(tags=["leads"])
 
 
-class ReleaseIn(Schema):
+class LeadReleaseIn(Schema):
     # Optional in the schema so a missing reason answers like a blank one: a coded, translated
     # field error from the service, the same words the page shows.
     reason: str = Field(
@@ -40,6 +40,6 @@ def lead_claim(request: HttpRequest, lead_id: int) -> Lead:
     response={200: LeadOut, **ERRORS},
     summary="Release a lead to the pool",
 )
-def lead_release(request: HttpRequest, lead_id: int, payload: ReleaseIn) -> Lead:
+def lead_release(request: HttpRequest, lead_id: int, payload: LeadReleaseIn) -> Lead:
     lead = selectors.lead_get(member=request.member, pk=lead_id)
     return pool.lead_release(actor=request.actor, lead=lead, reason=payload.reason)

@@ -16,7 +16,7 @@ from .recycling import PREVIEW_LIMIT, next_run_date, recycle_candidates
 router = Router(tags=["leads"])
 
 
-class RecycleRowOut(Schema):
+class LeadRecycleRowOut(Schema):
     lead_id: int
     code: str
     company_name: str
@@ -29,14 +29,14 @@ class RecycleRowOut(Schema):
     reason: str
 
 
-class RecyclePreviewOut(Schema):
+class LeadRecyclePreviewOut(Schema):
     on_date: dt.date
-    items: list[RecycleRowOut]
+    items: list[LeadRecycleRowOut]
 
 
 @router.get(
     "/recycling-preview",
-    response={200: RecyclePreviewOut, **READ_ERRORS},
+    response={200: LeadRecyclePreviewOut, **READ_ERRORS},
     summary="What the next nightly run would put back in the pool, and why",
     description="Managers (lead.assign) see every lead in their scope; others their own leads. "
     f"At most {PREVIEW_LIMIT} rows, longest idle first.",

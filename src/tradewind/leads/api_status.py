@@ -24,7 +24,7 @@ class LeadStatusOut(LeadOut):
     status_changed_at: dt.datetime | None
 
 
-class TransitionIn(Schema):
+class LeadTransitionIn(Schema):
     # Optional in the schema so an out-of-scope lead answers 404 before the body is judged;
     # the service refuses a missing status with the code `unknown_status` (422).
     to_status: LeadStatus | None = Field(None, description="The status to move the lead to")
@@ -45,7 +45,7 @@ class TransitionIn(Schema):
         "`use_conversion`; any other move answers 409 `illegal_transition`."
     ),
 )
-def lead_transition(request: HttpRequest, lead_id: int, payload: TransitionIn) -> Lead:
+def lead_transition(request: HttpRequest, lead_id: int, payload: LeadTransitionIn) -> Lead:
     lead = selectors.lead_get(member=request.member, pk=lead_id)
     return status.lead_transition(
         actor=request.actor,

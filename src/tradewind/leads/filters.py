@@ -71,8 +71,14 @@ class LeadFilter:
     company_size: str = ""
     tag: str = ""
     due: str = ""
+    sla: str = ""  # "1": A leads past the first-contact SLA (leads.followups.sla_breached_q)
     created_from: dt.date | None = None
     created_to: dt.date | None = None
+    # Report drill-downs (analytics conversion): a team id (owners in it and its sub-teams), how
+    # far a lead got (REACHED), an invalid reason code.
+    team: str = ""
+    reached: str = ""
+    reason: str = ""
     sort: str = ""
     # Custom fields: (key, value) of the cf_<key> parameters (workspaces/custom_fields_query.py).
     custom: tuple[tuple[str, str], ...] = ()
@@ -102,8 +108,12 @@ class LeadFilter:
             company_size=size if size in CompanySize.values else "",
             tag=text("tag", 40),
             due=due if due in dict(Due.CHOICES) else "",
+            sla="1" if text("sla") == "1" else "",
             created_from=_date(text("created_from", 10)),
             created_to=_date(text("created_to", 10)),
+            team=text("team") if text("team").isdigit() else "",
+            reached=text("reached") if text("reached") in REACHED else "",
+            reason=text("reason", 40),
             sort=sort if sort in SORTS or custom_query.sort_key(sort) else "",
             custom=custom_query.params_from(params),
         )
@@ -130,6 +140,22 @@ class LeadFilter:
             qs = qs.filter(created_range_q(member, self.created_from, self.created_to))
         if self.due:
             qs = qs.filter(self._due_q(member))
+        if self.sla:
+            from .followups import sla_breached_q
+
+            qs = qs.filter(sla_breached_q())
+        if self.team and member is not None:
+            from tradewind.workspaces.models import Membership, Team
+
+            team = Team.objects.filter(workspace_id=member.workspace_id, pk=self.team).first()
+            owners = Membership.objects.filter(
+                workspace_id=member.workspace_id, team__path__startswith=team.path if team else "-"
+            ).values("user_id")
+            qs = qs.filter(owner_id__in=owners)
+        if self.reached:
+            qs = qs.filter(reached_q(self.reached))
+        if self.reason:
+            qs = qs.filter(invalid_reason=self.reason)
         if self.q:
             qs = self._search(qs)
         return custom_query.apply_to_list(
@@ -194,6 +220,37 @@ class LeadFilter:
 
     def querystring(self, **overrides: Any) -> str:
         return urlencode(self.params(**overrides))
+
+
+REACHED = ("valid", "contacted", "qualified", "won", "sla_late")
+
+
+def reached_q(reached: str) -> Q:
+    """How far a lead got, for the report funnels (docs/reports-conversion.md): valid (not
+    invalid), contacted (a first contact or a status past new), qualified (qualified or converted),
+    won (converted into a customer that signed: life cycle signed or repeat), sla_late (an A lead
+    first contacted more than 24 h after creation, or not yet and already 24 h old)."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    from .followups import SLA_FIRST_CONTACT
+
+    if reached == "valid":
+        return ~Q(status=LeadStatus.INVALID)
+    if reached == "contacted":
+        return Q(first_contacted_at__isnull=False) | Q(
+            status__in=[s for s in LeadStatus.values if s not in ("new", "invalid")]
+        )
+    if reached == "qualified":
+        return Q(status__in=[LeadStatus.QUALIFIED, LeadStatus.CONVERTED])
+    if reached == "won":
+        return Q(status=LeadStatus.CONVERTED, converted_customer__stage__in=["signed", "repeat"])
+    if reached == "sla_late":
+        return Q(grade=LeadGrade.A) & (
+            Q(first_contacted_at__gt=F("created_at") + SLA_FIRST_CONTACT)
+            | Q(first_contacted_at__isnull=True, created_at__lte=timezone.now() - SLA_FIRST_CONTACT)
+        )
+    return Q()
 
 
 def _tag_q(qs: QuerySet, tag: str) -> Q:

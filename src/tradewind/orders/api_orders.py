@@ -44,7 +44,7 @@ class OrderIn(Schema):
     note: str = ""
 
 
-class TransitionIn(Schema):
+class OrderTransitionIn(Schema):
     to: str = Field("", description="in_production, completed or cancelled")
     note: str = Field("", max_length=300)
     force: bool = Field(False, description="Complete although not fully paid (workspace owner)")
@@ -98,7 +98,7 @@ class ReceiptIn(Schema):
     note: str = ""
 
 
-class LineOut(Schema):
+class OrderLineOut(Schema):
     id: int
     position: int
     product_id: int | None
@@ -193,7 +193,7 @@ class OrderDetailOut(OrderOut):
     named_place: str
     note: str
     status_note: str
-    lines: list[LineOut]
+    lines: list[OrderLineOut]
     shipments: list[ShipmentOut]
     plan: list[PlanItemOut]
     receipts: list[ReceiptOut]
@@ -459,7 +459,7 @@ def order_get_api(request: HttpRequest, order_id: int) -> dict[str, Any]:
 
 
 @router.post("/{order_id}/transition", response={200: OrderOut, **ERRORS})
-def order_transition_api(request: HttpRequest, order_id: int, payload: TransitionIn) -> dict:
+def order_transition_api(request: HttpRequest, order_id: int, payload: OrderTransitionIn) -> dict:
     order = orders.order_transition(
         actor=request.actor,  # type: ignore[attr-defined]
         order_id=order_id,

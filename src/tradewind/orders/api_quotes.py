@@ -36,7 +36,7 @@ PDF_RESPONSE = {
 }
 
 
-class LineIn(Schema):
+class QuoteLineIn(Schema):
     id: int | None = Field(None, description="A line of the edited version whose photo to keep")
     product_id: int | None = None
     description: str = Field("", max_length=300)
@@ -68,17 +68,17 @@ class QuoteIn(TermsIn):
     )
     contact_id: int | None = None
     title: str = Field("", max_length=200)
-    lines: list[LineIn] | None = Field(None, description="Omitted: the opportunity's lines")
+    lines: list[QuoteLineIn] | None = Field(None, description="Omitted: the opportunity's lines")
 
 
 class QuotePatch(TermsIn):
     title: str | None = Field(None, max_length=200)
     contact_id: int | None = None
-    lines: list[LineIn] | None = Field(None, description="Replaces all lines")
+    lines: list[QuoteLineIn] | None = Field(None, description="Replaces all lines")
     version: int | None = Field(None, description="The version you read; a newer one answers 409")
 
 
-class TransitionIn(Schema):
+class QuoteTransitionIn(Schema):
     to: str = Field("", description="sent, accepted, rejected")
     note: str = Field("", max_length=300)
     version: int | None = None
@@ -104,7 +104,7 @@ class DocumentIn(Schema):
     store_pdf: bool = False
 
 
-class LineOut(Schema):
+class QuoteLineOut(Schema):
     id: int
     position: int
     product_id: int | None
@@ -156,7 +156,7 @@ class QuoteDetailOut(QuoteOut):
     payment_term_id: int | None
     payment_term: str
     notes: str
-    lines: list[LineOut]
+    lines: list[QuoteLineOut]
     versions: list[VersionOut]
 
 
@@ -260,7 +260,7 @@ def _detail(quote: Quote, version: QuoteVersion, today: dt.date) -> dict[str, An
     return data
 
 
-def _lines(lines: list[LineIn] | None) -> list[dict[str, Any]] | None:
+def _lines(lines: list[QuoteLineIn] | None) -> list[dict[str, Any]] | None:
     if lines is None:
         return None
     return [line.model_dump() for line in lines]
@@ -355,7 +355,9 @@ def quote_update(request: HttpRequest, quote_id: int, payload: QuotePatch) -> di
 
 
 @quotes_router.post("/{quote_id}/transition", response={200: QuoteOut, **ERRORS})
-def quote_transition(request: HttpRequest, quote_id: int, payload: TransitionIn) -> dict[str, Any]:
+def quote_transition(
+    request: HttpRequest, quote_id: int, payload: QuoteTransitionIn
+) -> dict[str, Any]:
     quote = quotes.quote_transition(
         actor=request.actor,  # type: ignore[attr-defined]
         quote_id=quote_id,

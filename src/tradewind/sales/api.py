@@ -33,7 +33,7 @@ router = Router(tags=["opportunities"])
 # --- schemas ---------------------------------------------------------------------------------------
 
 
-class LineIn(Schema):
+class OpportunityLineIn(Schema):
     product_id: int | None = Field(None, description="A product of the catalogue (optional)")
     description: str = Field("", max_length=300)
     quantity: Decimal | None = None
@@ -50,7 +50,7 @@ class MemberIn(Schema):
     role: str = Field("co_seller", description="co_seller, presales, merchandiser, finance, …")
 
 
-class LineOut(Schema):
+class OpportunityLineOut(Schema):
     id: int
     position: int
     product_id: int | None
@@ -63,7 +63,7 @@ class LineOut(Schema):
     amount: Decimal
 
 
-class MemberOut(Schema):
+class OpportunityMemberOut(Schema):
     user_id: int
     role: str
 
@@ -128,8 +128,8 @@ class OpportunityOut(Schema):
 
 class OpportunityDetailOut(OpportunityOut):
     contact_ids: list[int]
-    lines: list[LineOut]
-    members: list[MemberOut]
+    lines: list[OpportunityLineOut]
+    members: list[OpportunityMemberOut]
 
     @staticmethod
     def resolve_contact_ids(obj: Opportunity) -> list[int]:
@@ -164,7 +164,7 @@ class OpportunityIn(Schema):
     next_step: str = Field("", max_length=300)
     forecast_category: str = Field("", max_length=10)
     custom: dict[str, Any] = Field({}, description="Custom field values by key")
-    lines: list[LineIn] | None = None
+    lines: list[OpportunityLineIn] | None = None
     members: list[MemberIn] | None = None
 
 
@@ -185,17 +185,19 @@ class OpportunityPatch(Schema):
     next_step: str | None = Field(None, max_length=300)
     forecast_category: str | None = Field(None, max_length=10)
     custom: dict[str, Any] | None = None
-    lines: list[LineIn] | None = Field(None, description="Replaces every line; [] clears them")
+    lines: list[OpportunityLineIn] | None = Field(
+        None, description="Replaces every line; [] clears them"
+    )
     members: list[MemberIn] | None = Field(None, description="Replaces the team")
     version: int | None = Field(None, description="The version you read; a newer one answers 409")
 
 
 class LinesIn(Schema):
-    lines: list[LineIn] = []
+    lines: list[OpportunityLineIn] = []
     version: int | None = None
 
 
-class MoveIn(Schema):
+class OpportunityMoveIn(Schema):
     stage_id: int = 0
     version: int | None = Field(None, description="The version you read; a newer one answers 409")
 
@@ -258,6 +260,7 @@ class OpportunityFilterIn(Schema):
     amount_max: str = ""
     stale: str = Field("", description="1: stale only, 0: not stale")
     customer: str = ""
+    reached: str = Field("", description="a stage id: opportunities that reached that stage")
     sort: str = Field(
         "",
         description="'' newest, created, close, name, -updated, cf_<key> / -cf_<key>. "
@@ -278,7 +281,7 @@ def _fresh(request: HttpRequest, opportunity: Opportunity) -> Opportunity:
     return _get(request, opportunity.pk)
 
 
-def _lines(lines: list[LineIn]) -> list[dict[str, Any]]:
+def _lines(lines: list[OpportunityLineIn]) -> list[dict[str, Any]]:
     return [line.dict(exclude_none=True) for line in lines]
 
 
@@ -392,7 +395,7 @@ def opportunity_delete(request: HttpRequest, opportunity_id: int) -> Status:
     return Status(204, None)
 
 
-@router.get("/{opportunity_id}/lines", response={200: list[LineOut], **READ_ERRORS})
+@router.get("/{opportunity_id}/lines", response={200: list[OpportunityLineOut], **READ_ERRORS})
 def line_list(request: HttpRequest, opportunity_id: int) -> list[OpportunityLine]:
     require(request.actor, Perm.OPPORTUNITY_VIEW)
     return list(_get(request, opportunity_id).lines.all())
@@ -400,7 +403,7 @@ def line_list(request: HttpRequest, opportunity_id: int) -> list[OpportunityLine
 
 @router.put(
     "/{opportunity_id}/lines",
-    response={200: list[LineOut], **ERRORS},
+    response={200: list[OpportunityLineOut], **ERRORS},
     summary="Replace the product lines ([] returns to an entered amount)",
 )
 def line_replace(request: HttpRequest, opportunity_id: int, payload: LinesIn) -> list:
@@ -424,7 +427,7 @@ def line_replace(request: HttpRequest, opportunity_id: int, payload: LinesIn) ->
     description="A pipeline that blocks answers 422 `stage_tasks_missing` listing the missing "
     "tasks; one that warns moves and lists them in `warnings`.",
 )
-def opportunity_move(request: HttpRequest, opportunity_id: int, payload: MoveIn) -> dict:
+def opportunity_move(request: HttpRequest, opportunity_id: int, payload: OpportunityMoveIn) -> dict:
     from .moves import opportunity_move as move
 
     opportunity = _get(request, opportunity_id)

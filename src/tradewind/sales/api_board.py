@@ -84,7 +84,7 @@ class ColumnOut(Schema):
     next_cursor: str | None = None
 
 
-class StageOut(Schema):
+class BoardStageOut(Schema):
     id: int
     name: str
     probability: int
@@ -92,7 +92,7 @@ class StageOut(Schema):
     is_lost: bool
 
 
-class PipelineOut(Schema):
+class BoardPipelineOut(Schema):
     id: int
     name: str
     gate: str
@@ -100,9 +100,9 @@ class PipelineOut(Schema):
 
 
 class BoardOut(Schema):
-    pipeline: PipelineOut
-    pipelines: list[PipelineOut]
-    stages: list[StageOut]
+    pipeline: BoardPipelineOut
+    pipelines: list[BoardPipelineOut]
+    stages: list[BoardStageOut]
     base_currency: str
     count: int
     total: Decimal

@@ -25,7 +25,7 @@ class ForecastParams(Schema):
     team: str = Field("", description="a team id: owners in that team and its sub-teams")
 
 
-class PeriodOut(Schema):
+class ForecastPeriodOut(Schema):
     key: str = Field(description="overdue, YYYY-MM (this month and the next five), later or none")
     label: str
     start: dt.date | None = Field(None, description="first day (inclusive)")
@@ -61,7 +61,7 @@ class UnconvertedOut(Schema):
 class ForecastOut(Schema):
     base_currency: str
     today: dt.date
-    periods: list[PeriodOut]
+    periods: list[ForecastPeriodOut]
     totals: list[CellOut] = Field(description="one per period, then 'total'")
     owners: list[GroupOut]
     teams: list[GroupOut]

@@ -50,13 +50,13 @@ class ViewOut(Schema):
     builtin: bool = False
 
 
-class ViewIn(Schema):
+class OpportunityViewIn(Schema):
     name: str = Field("", max_length=60)
     query: str = Field("", max_length=1000, description="filters as a query string: status=open")
     shared: bool = False
 
 
-class BulkIn(Schema):
+class OpportunityBulkIn(Schema):
     action: Literal["assign", "delete"] = "assign"
     value: str = Field("", max_length=200, description="assign: the new owner's user id")
     ids: list[int] = Field(default_factory=list, max_length=BULK_MAX)
@@ -87,7 +87,7 @@ def view_list(request: HttpRequest) -> list[dict]:
 
 
 @router.post("/views", response={201: ViewOut, **ERRORS}, summary="Save a view")
-def view_create(request: HttpRequest, payload: ViewIn) -> Status:
+def view_create(request: HttpRequest, payload: OpportunityViewIn) -> Status:
     require(request.actor, Perm.OPPORTUNITY_VIEW)
     query = OpportunityFilter.from_params(QueryDict(payload.query.lstrip("?"))).querystring()
     view = saved_views.saved_view_create(
@@ -112,7 +112,7 @@ def view_delete(request: HttpRequest, view_id: int) -> Status:
     summary="Assign or delete many opportunities",
     description="Opportunities that refuse are skipped and counted by reason; the others are done.",
 )
-def opportunity_bulk(request: HttpRequest, payload: BulkIn) -> dict:
+def opportunity_bulk(request: HttpRequest, payload: OpportunityBulkIn) -> dict:
     require(request.actor, Perm.OPPORTUNITY_VIEW)
     if payload.filters is not None:
         filters = OpportunityFilter.from_params(payload.filters.dict())

@@ -97,7 +97,7 @@ class ReorderIn(Schema):
     ids: list[int] = Field(default_factory=list, description="Every id once, in the new order")
 
 
-class StageIn(Schema):
+class PipelineStageIn(Schema):
     name: str = Field("", max_length=80)
     probability: int = 0
     expected_days: int | None = None
@@ -246,7 +246,7 @@ def pipeline_update(request: HttpRequest, pipeline_id: int, payload: PipelinePat
 
 # --------------------------------------------------------------------------------------- stages
 @router.post("/{pipeline_id}/stages", response={201: StageOut, **ERRORS})
-def stage_create(request: HttpRequest, pipeline_id: int, payload: StageIn) -> Status:
+def stage_create(request: HttpRequest, pipeline_id: int, payload: PipelineStageIn) -> Status:
     pipeline = _pipeline(request, pipeline_id)
     stage = services.stage_create(actor=request.actor, pipeline=pipeline, **payload.dict())
     return Status(201, _stage_out(stage.pk))

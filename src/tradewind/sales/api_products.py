@@ -140,7 +140,11 @@ def product_create(request: HttpRequest, payload: ProductIn) -> Status:
     return Status(201, selectors.product_get(member=request.member, pk=product.pk))
 
 
-@router.get("/export", summary="Export the filtered catalogue (xlsx or csv)")
+@router.get(
+    "/export",
+    response={200: None, **READ_ERRORS},
+    summary="Export the filtered catalogue (xlsx or csv)",
+)
 def product_export(
     request: HttpRequest,
     params: Query[ProductFilterIn],
@@ -153,7 +157,11 @@ def product_export(
     return FileResponse(out, as_attachment=True, filename=name, content_type=kind)
 
 
-@router.get("/import/template", summary="Download the import template (bilingual headers)")
+@router.get(
+    "/import/template",
+    response={200: None, **READ_ERRORS},
+    summary="Download the import template (bilingual headers)",
+)
 def import_template(request: HttpRequest, format: Literal["xlsx", "csv"] = "xlsx") -> FileResponse:
     out, name, kind = products_export.product_template(actor=request.actor, fmt=format)
     return FileResponse(out, as_attachment=True, filename=name, content_type=kind)
@@ -161,7 +169,7 @@ def import_template(request: HttpRequest, format: Literal["xlsx", "csv"] = "xlsx
 
 @router.post(
     "/import",
-    response={200: ImportReportOut, 422: ImportRefusedOut, **READ_ERRORS},
+    response={**ERRORS, 200: ImportReportOut, 422: ImportRefusedOut},
     summary="Import a CSV / XLSX file: dry run (default) or run",
     description="Multipart: `file`, optional `mapping` (JSON: column index -> field or "
     '"price:USD"; detected from Chinese and English headers when left out), `dry_run` '

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import DateField, Q, QuerySet, Value
+from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +22,10 @@ from tradewind.core.paging import Page, keyset_page
 from tradewind.workspaces import custom_fields_query as custom_query
 from tradewind.workspaces.models import Membership, Team
 from tradewind.workspaces.querysets import filter_owner
+from tradewind.workspaces.timezones import created_range_q
 
 from .choices import OpportunitySource, OpportunityStatus
-from .models import Opportunity
+from .models import Opportunity, Stage, StageChange
 
 LIST_ORDER = ("-created_at", "-id")
 CLOSE_KEY = "close_key"  # expected close date, empty dates last (an annotation: NULL-free)
@@ -49,6 +50,13 @@ def _month(value: str) -> dt.date | None:
         if len(value) == 7:
             return dt.date.fromisoformat(value + "-01")
         return dt.date.fromisoformat(value).replace(day=1)
+    except ValueError:
+        return None
+
+
+def _day(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
@@ -84,6 +92,13 @@ class OpportunityFilter:
     amount_max: Decimal | None = None
     stale: str = ""  # "1" stale only, "0" not stale
     customer: str = ""
+    # Report drill-downs (analytics): a close reason id, created / closed days in the member's zone.
+    reason: str = ""
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    closed_from: dt.date | None = None
+    closed_to: dt.date | None = None
+    reached: str = ""  # a stage id: opportunities that reached it (see reached_stage_q)
     sort: str = ""
     custom: tuple[tuple[str, str], ...] = ()
 
@@ -110,6 +125,12 @@ class OpportunityFilter:
             amount_max=_amount(text("amount_max", 30)),
             stale=stale if stale in dict(STALE_CHOICES) else "",
             customer=_id(text("customer")),
+            reason=_id(text("reason")),
+            created_from=_day(text("created_from", 10)),
+            created_to=_day(text("created_to", 10)),
+            closed_from=_day(text("closed_from", 10)),
+            closed_to=_day(text("closed_to", 10)),
+            reached=_id(text("reached")),
             sort=sort if sort in SORTS or custom_query.sort_key(sort) else "",
             custom=custom_query.params_from(params),
         )
@@ -121,6 +142,7 @@ class OpportunityFilter:
             "status": self.status,
             "source": self.source,
             "customer_id": self.customer,
+            "close_reason_id": self.reason,
         }
         qs = qs.filter(**{k: v for k, v in exact.items() if v})
         qs = filter_owner(qs, self.owner, user_id)
@@ -132,6 +154,19 @@ class OpportunityFilter:
                 workspace_id=member.workspace_id, team__path__startswith=team.path
             ).values("user_id")
             qs = qs.filter(owner_id__in=owners)
+        if self.created_from or self.created_to:
+            qs = qs.filter(created_range_q(member, self.created_from, self.created_to))
+        if self.closed_from or self.closed_to:
+            closed = created_range_q(member, self.closed_from, self.closed_to)
+            qs = qs.filter(
+                Q(*[(k.replace("created_at", "closed_at"), v) for k, v in closed.children])
+            )
+        if self.reached:
+            stages = Stage.objects.filter(pk=self.reached)
+            if member is not None:
+                stages = stages.filter(pipeline__workspace_id=member.workspace_id)
+            stage = stages.first()
+            qs = qs.filter(reached_stage_q(stage)) if stage is not None else qs.none()
         if self.close_from:
             qs = qs.filter(expected_close_date__gte=self.close_from)
         if self.close_to:
@@ -195,6 +230,23 @@ class OpportunityFilter:
 
     def querystring(self, **overrides: Any) -> str:
         return urlencode(self.params(**overrides))
+
+
+def reached_stage_q(stage: Stage) -> Q:
+    """Opportunities of the stage's pipeline that reached the stage, as the stage funnel counts
+    them (analytics/funnels.py): a funnel is monotone, so an open or won stage is reached by every
+    opportunity whose stage history entered it or any later open/won stage (skipping a stage
+    still passes it); an opportunity without such history counts by its current stage. A lost
+    stage is reached by a move into it. EXISTS on the stage history per opportunity
+    (stage_change_opp_idx), one subquery each, no join fan-out."""
+    history = StageChange.objects.filter(opportunity_id=OuterRef("pk"))
+    if stage.is_lost:
+        return Q(pipeline_id=stage.pipeline_id) & Q(Exists(history.filter(to_stage=stage)))
+    forward = history.filter(to_stage__is_lost=False)
+    return Q(pipeline_id=stage.pipeline_id) & (
+        Q(Exists(forward.filter(to_stage__position__gte=stage.position)))
+        | (~Q(Exists(forward)) & Q(stage__is_lost=False, stage__position__gte=stage.position))
+    )
 
 
 def opportunities_visible(member: Membership) -> QuerySet[Opportunity]:

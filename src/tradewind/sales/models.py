@@ -256,6 +256,12 @@ class Opportunity(WorkspaceModel):
             models.Index(fields=["workspace", "owner", "status"], name="opp_ws_owner_status_idx"),
             models.Index(fields=["customer", "-created_at"], name="opp_customer_idx"),
             models.Index(fields=["workspace", "status", "stage"], name="opp_ws_status_stage_idx"),
+            # The list's default order (newest first), with and without the status filter.
+            models.Index(fields=["workspace", "-created_at", "-id"], name="opp_ws_created_idx"),
+            models.Index(
+                fields=["workspace", "status", "-created_at", "-id"],
+                name="opp_ws_status_created_idx",
+            ),
             models.Index(
                 fields=["workspace", "status", "expected_close_date"],
                 name="opp_ws_status_close_idx",

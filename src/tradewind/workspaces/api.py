@@ -69,7 +69,7 @@ class RateOut(Schema):
     source: str
 
 
-class ConvertOut(Schema):
+class RateConvertOut(Schema):
     amount: Decimal
     currency: str
     rate: Decimal
@@ -124,7 +124,7 @@ def rate_set(request: HttpRequest, payload: RateIn) -> Status:
     return Status(201, services.exchange_rate_set(actor=request.actor, **payload.dict()))
 
 
-@router.get("/exchange-rates/convert", response={200: ConvertOut, **READ_ERRORS})
+@router.get("/exchange-rates/convert", response={200: RateConvertOut, **READ_ERRORS})
 def rate_convert(
     request: HttpRequest, amount: Decimal, from_currency: str, to_currency: str, on_date: dt.date
 ) -> dict:

@@ -68,7 +68,7 @@ class CustomFieldPatch(Schema):
     version: int | None = Field(None, description="The version you read; a newer one answers 409")
 
 
-class MoveIn(Schema):
+class CustomFieldMoveIn(Schema):
     # Optional for the schema so a foreign id answers 404 before the body is judged (422).
     direction: Literal["up", "down"] | None = None
 
@@ -121,7 +121,7 @@ def custom_field_update(
 
 @router.post("/{custom_field_id}/move", response={200: CustomFieldOut, **ERRORS})
 def custom_field_move(
-    request: HttpRequest, custom_field_id: int, payload: MoveIn
+    request: HttpRequest, custom_field_id: int, payload: CustomFieldMoveIn
 ) -> CustomFieldDefinition:
     field = _get(request, custom_field_id)
     direction = {"up": -1, "down": 1}.get(payload.direction or "", 0)

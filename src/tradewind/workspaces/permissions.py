@@ -36,6 +36,8 @@ class Perm(StrEnum):
     TASK_EDIT = "task.edit"  # create tasks; change those you created or are assigned
     TASK_MANAGE = "task.manage"  # change the tasks of the people in your data scope
     COMMENT_CREATE = "comment.create"  # comment on the records you see; edit or delete your own
+    GOAL_MANAGE = "goal.manage"  # set, change and delete goals (analytics)
+    COMMISSION_MANAGE = "commission.manage"  # commission rules and tiers (analytics)
 
 
 _ALL = frozenset(Perm)
@@ -84,6 +86,8 @@ for _role in (Role.MANAGER, Role.SALES, Role.MARKETING, Role.FINANCE):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _TASK_WORK
 ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.MANAGER] | {Perm.TASK_MANAGE}
 ROLE_PERMISSIONS[Role.READ_ONLY] = ROLE_PERMISSIONS[Role.READ_ONLY] | {Perm.TASK_VIEW}
+# Goals: owners and managers set them (owners hold every permission); commission: owners only.
+ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.MANAGER] | {Perm.GOAL_MANAGE}
 
 
 def role_has(role: str, perm: Perm) -> bool:

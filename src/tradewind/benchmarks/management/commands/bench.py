@@ -51,6 +51,11 @@ class Command(BaseCommand):
                             help="imports per format (each: upload, dry run, run, undo)")  # fmt: skip
         parser.add_argument("--no-claims", action="store_true",
                             help="skip the concurrent pool-claim figure")  # fmt: skip
+        parser.add_argument("--leads-only", action="store_true",
+                            help="neither generate nor measure the sales tables (customers, "
+                                 "opportunities, orders, follow-ups)")  # fmt: skip
+        parser.add_argument("--pdf-runs", type=int, default=10,
+                            help="timed renders of the bilingual PI (0: skip the document figure)")  # fmt: skip
 
     def log(self, text: str) -> None:
         self.stdout.write(text)
@@ -84,6 +89,10 @@ class Command(BaseCommand):
             claims=not opts["no_claims"],
         )
         figures: list[Figure] = results["figures"]  # type: ignore[assignment]
+        if not opts["leads_only"]:
+            from tradewind.benchmarks.measure_sales import sales_figures
+
+            figures += sales_figures(bench, pdf_runs=opts["pdf_runs"])
         insert = self.insert_paths(world)
         extras = [
             Figure(
@@ -93,7 +102,7 @@ class Command(BaseCommand):
                 status="reference",
                 notes=str(insert["text"]),
             ),
-            *not_built(),
+            *not_built(sales=not opts["leads_only"]),
         ]
         serving = None
         if opts["serve"]:
@@ -200,7 +209,58 @@ class Command(BaseCommand):
             self.meta_path().write_text(json.dumps(meta, indent=1))
         else:
             self.log(f"Reusing the bench workspace: {world.leads:,} leads already there.")
+        if not opts["leads_only"]:
+            self.build_sales(world, scale, opts)
         return world
+
+    def build_sales(self, world: generate.BenchWorld, scale: int, opts: dict) -> None:
+        """Customers, contacts, opportunities, orders and follow-ups for the same scale; a group
+        of the right size is reused, an older generator's (meta `sales_version`) rebuilt."""
+        from tradewind.benchmarks import generate_sales
+
+        last: dict[str, float] = {}
+
+        def progress(label: str, n: int) -> None:
+            if n - last.get(label, 0) >= 250_000 or label not in last:
+                self.log(f"  {n:>10,} {label}")
+                last[label] = n
+
+        try:
+            meta = json.loads(self.meta_path().read_text())
+        except (OSError, ValueError):
+            meta = {}
+        stale = meta.get("sales_version") != generate_sales.SALES_VERSION
+        t0 = time.perf_counter()
+        stats = generate_sales.ensure_sales(
+            world,
+            scale,
+            rebuild=opts["regenerate"] or (stale and bool(meta.get("sales_version"))),
+            leads_rebuilt=world.generated,
+            progress=progress,
+        )
+        meta["sales_version"] = generate_sales.SALES_VERSION
+        if not stats.rebuilt:
+            self.log("Reusing the sales tables: " + ", ".join(
+                f"{n:,} {k}" for k, n in stats.counts.items()))  # fmt: skip
+            self.meta_path().write_text(json.dumps(meta, indent=1))
+            return
+        elapsed = time.perf_counter() - t0
+        rows = stats.total_rows
+        self.log(
+            f"Generated {', '.join(f'{n:,} {k}' for k, n in stats.counts.items())} in "
+            f"{elapsed:.1f} s ({rows / max(elapsed, 1e-9):,.0f} rows/s); rebuilt: "
+            f"{', '.join(stats.rebuilt)}"
+        )
+        meta.update(
+            {
+                "sales_scale": scale,
+                "sales_counts": stats.counts,
+                "sales_seconds": {k: round(v, 1) for k, v in stats.seconds.items()},
+                "sales_s": elapsed,
+                "sales_date": dt.datetime.now(dt.UTC).isoformat(timespec="minutes"),
+            }
+        )
+        self.meta_path().write_text(json.dumps(meta, indent=1))
 
     def generation_text(self, world: generate.BenchWorld, opts: dict) -> str:
         try:
@@ -216,6 +276,19 @@ class Command(BaseCommand):
             f"via `{meta['method']}` path, batches of {generate.BATCH:,}, created order) {when}; "
             f"people and teams through the services {meta['people_s']:.1f} s; "
             f"ANALYZE {meta['analyze_s']:.1f} s"
+        ) + self.sales_text(meta)
+
+    def sales_text(self, meta: dict) -> str:
+        counts = meta.get("sales_counts")
+        if not counts:
+            return ""
+        rows = sum(counts.values())
+        seconds = meta.get("sales_seconds", {})
+        per = ", ".join(f"{k} {v:.1f} s" for k, v in seconds.items())
+        return (
+            f". Sales tables ({', '.join(f'{n:,} {k}' for k, n in counts.items())}): "
+            f"{rows:,} rows in {meta['sales_s']:.1f} s = **{rows / max(meta['sales_s'], 1e-9):,.0f} "
+            f"rows/s** by the same bulk path ({per}), on {meta['sales_date']}"
         )
 
     # --- import floor ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tradewind.demo import data
+from tradewind.demo.analytics import load_analytics
 from tradewind.demo.common import Demo
 from tradewind.demo.customers import load_customers
 from tradewind.demo.intake import load_assignment, load_saved_views, load_webform
@@ -115,6 +116,7 @@ def load() -> Workspace:
     load_webform(demo)
     load_customers(demo)
     load_sales(demo)
+    load_analytics(demo)
     load_saved_views(demo)
     finish_leads(demo)
     return workspace

@@ -1,0 +1,354 @@
+"""Activity statistics (issue 7, item 3): follow-ups by channel, rep and period; tasks done vs
+overdue; the response rate; breaches of the A-lead first-contact SLA (leads/followups.py).
+
+Definitions (docs/reports-conversion.md):
+- a follow-up is *answered* when its result is responded, interested, not interested or meeting
+  booked; the *response rate* = answered / (answered + no response); "other" results are left out
+  of the rate (they say nothing about an answer).
+- tasks are counted by their due window's end (`due_end`) in the period: done on time (done at or
+  before the end), done late, overdue (still open and the end has passed), open (not due yet),
+  cancelled.
+- SLA: an A lead created in the period is *late* when its first contact came more than 24 hours
+  after creation, or never and 24 hours have passed (leads.filters.reached_q("sla_late")); it is
+  *open breach* when it is still open, uncontacted and past 24 hours (leads.followups.sla_breached_q).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DateTimeField, F, Q, QuerySet
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tradewind.activities.choices import Channel, FollowUpResult
+from tradewind.activities.models import FollowUp, Task
+from tradewind.activities.task_choices import TaskStatus
+from tradewind.leads.choices import LeadGrade
+from tradewind.leads.filters import reached_q
+from tradewind.leads.followups import SLA_FIRST_CONTACT, sla_breached_q
+from tradewind.leads.models import Lead
+from tradewind.workspaces.models import Membership
+from tradewind.workspaces.timezones import effective_zone
+
+from .conversion import Period, ReportFilter, list_url, rate, user_labels
+
+ANSWERED = (
+    FollowUpResult.RESPONDED,
+    FollowUpResult.INTERESTED,
+    FollowUpResult.NOT_INTERESTED,
+    FollowUpResult.MEETING_BOOKED,
+)
+GRAINS = ("day", "week", "month")
+TASK_STATES = ("done", "on_time", "late", "overdue", "open", "cancelled")
+
+
+def grain_for(period: Period, asked: str = "") -> str:
+    if asked in GRAINS:
+        return asked
+    days = (period.end - period.start).days + 1
+    return "day" if days <= 31 else "week" if days <= 120 else "month"
+
+
+def _records_url(period: Period, filters: ReportFilter, **params: Any) -> str:
+    return list_url("analytics:activity_records", **period.params(), **filters.params(), **params)
+
+
+def followups_of(member: Membership, period: Period, filters: ReportFilter) -> QuerySet[FollowUp]:
+    return FollowUp.objects.visible_to(member).filter(
+        period.q(member, "happened_at"), filters.owner_q(member)
+    )
+
+
+def _fu_counts() -> dict[str, Any]:
+    return {
+        "total": Count("id"),
+        "answered": Count("id", filter=Q(result__in=ANSWERED)),
+        "no_response": Count("id", filter=Q(result=FollowUpResult.NO_RESPONSE)),
+    }
+
+
+@dataclass
+class FollowUpRow:
+    key: str
+    label: str
+    total: int = 0
+    answered: int = 0
+    no_response: int = 0
+    link: str = ""
+
+    @property
+    def response_rate(self) -> Decimal | None:
+        return rate(self.answered, self.answered + self.no_response)
+
+
+@dataclass
+class TaskRow:
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=dict)
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def done_rate(self) -> Decimal | None:
+        due = sum(self.counts.get(k, 0) for k in ("done", "overdue"))
+        return rate(self.counts.get("done", 0), due)
+
+
+@dataclass
+class SlaRow:
+    key: str
+    label: str
+    a_leads: int = 0
+    on_time: int = 0
+    late: int = 0
+    open_breach: int = 0
+    links: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Activity:
+    period: Period
+    filters: ReportFilter
+    grain: str
+    followups: FollowUpRow
+    by_channel: list[FollowUpRow]
+    by_rep: list[FollowUpRow]
+    by_period: list[FollowUpRow]
+    tasks: TaskRow
+    tasks_by_rep: list[TaskRow]
+    sla: SlaRow
+    sla_by_rep: list[SlaRow]
+
+
+def _fu_row(key: str, label: str, values: dict[str, Any], link: str) -> FollowUpRow:
+    return FollowUpRow(
+        key, label, values.get("total") or 0, values.get("answered") or 0,
+        values.get("no_response") or 0, link,
+    )  # fmt: skip
+
+
+def followup_stats(
+    member: Membership, period: Period, filters: ReportFilter, grain: str
+) -> tuple[FollowUpRow, list[FollowUpRow], list[FollowUpRow], list[FollowUpRow]]:
+    qs = followups_of(member, period, filters)
+    total = _fu_row(
+        "total", _("Total"), qs.aggregate(**_fu_counts()), _records_url(period, filters)
+    )
+    channels = dict(Channel.choices)
+    by_channel = [
+        _fu_row(
+            r["channel"],
+            str(channels.get(r["channel"], r["channel"])),
+            r,
+            _records_url(period, filters, channel=r["channel"]),
+        )
+        for r in qs.values("channel").annotate(**_fu_counts()).order_by("-total", "channel")
+    ]
+    reps = list(qs.values("owner_id").annotate(**_fu_counts()).order_by("-total", "owner_id"))
+    users = user_labels(r["owner_id"] for r in reps)
+    by_rep = [
+        _fu_row(
+            str(r["owner_id"]),
+            users.get(r["owner_id"], str(r["owner_id"])),
+            r,
+            _records_url(period, filters, owner=r["owner_id"]),
+        )
+        for r in reps
+    ]
+    tz = effective_zone(member.workspace, member.user)
+    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[grain]
+    found = {
+        r["p"].date() if isinstance(r["p"], dt.datetime) else r["p"]: r
+        for r in qs.annotate(p=trunc("happened_at", tzinfo=tz, output_field=DateTimeField()))
+        .values("p")
+        .annotate(**_fu_counts())
+        .order_by()
+    }
+    by_period = []
+    for start, end in buckets(period, grain):
+        label = start.strftime("%Y-%m") if grain == "month" else start.isoformat()
+        link = list_url(
+            "analytics:activity_records",
+            start=max(start, period.start).isoformat(),
+            end=min(end, period.end).isoformat(),
+            **filters.params(),
+        )
+        by_period.append(_fu_row(label, label, found.get(start, {}), link))
+    return total, by_channel, by_rep, by_period
+
+
+def buckets(period: Period, grain: str) -> list[tuple[dt.date, dt.date]]:
+    """The periods' [first, last] days: days, ISO weeks (from Monday) or months."""
+    out = []
+    if grain == "day":
+        day = period.start
+        while day <= period.end:
+            out.append((day, day))
+            day += dt.timedelta(days=1)
+    elif grain == "week":
+        day = period.start - dt.timedelta(days=period.start.weekday())
+        while day <= period.end:
+            out.append((day, day + dt.timedelta(days=6)))
+            day += dt.timedelta(days=7)
+    else:
+        for month in period.months():
+            nxt = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            out.append((month, nxt - dt.timedelta(days=1)))
+    return out
+
+
+def tasks_of(member: Membership, period: Period, filters: ReportFilter) -> QuerySet[Task]:
+    return Task.objects.visible_to(member).filter(
+        period.q(member, "due_end"), filters.owner_q(member, "assignee_id")
+    )
+
+
+def task_state_q(state: str, now: dt.datetime) -> Q:
+    done = Q(status=TaskStatus.DONE)
+    return {
+        "done": done,
+        "on_time": done & Q(done_at__lte=F("due_end")),
+        "late": done & Q(done_at__gt=F("due_end")),
+        "overdue": Q(status=TaskStatus.OPEN, due_end__lt=now),
+        "open": Q(status=TaskStatus.OPEN, due_end__gte=now),
+        "cancelled": Q(status=TaskStatus.CANCELLED),
+    }[state]
+
+
+def task_stats(
+    member: Membership, period: Period, filters: ReportFilter, now: dt.datetime
+) -> tuple[TaskRow, list[TaskRow]]:
+    agg = {"total": Count("id")} | {
+        s: Count("id", filter=task_state_q(s, now)) for s in TASK_STATES
+    }
+    qs = tasks_of(member, period, filters)
+
+    def row(key: str, label: str, values: dict[str, Any], **params: Any) -> TaskRow:
+        keys = ("total", *TASK_STATES)
+        return TaskRow(
+            key,
+            label,
+            {k: values.get(k) or 0 for k in keys},
+            {
+                k: _records_url(period, filters, kind="tasks", **params, **({"state": k} if k != "total" else {}))
+                for k in keys
+            },
+        )  # fmt: skip
+
+    total = row("total", _("Total"), qs.aggregate(**agg))
+    reps = list(qs.values("assignee_id").annotate(**agg).order_by("-total", "assignee_id"))
+    users = user_labels(r["assignee_id"] for r in reps)
+    by_rep = [
+        row(str(r["assignee_id"]), users.get(r["assignee_id"], ""), r, owner=r["assignee_id"])
+        for r in reps
+    ]
+    return total, by_rep
+
+
+def sla_stats(
+    member: Membership, period: Period, filters: ReportFilter, now: dt.datetime
+) -> tuple[SlaRow, list[SlaRow]]:
+    """A leads created in the period and their first contact against the 24-hour SLA."""
+    leads = Lead.objects.visible_to(member).filter(
+        period.q(member), filters.lead_q(member), grade=LeadGrade.A
+    )
+    agg = {
+        "a_leads": Count("id"),
+        "on_time": Count(
+            "id", filter=Q(first_contacted_at__lte=F("created_at") + SLA_FIRST_CONTACT)
+        ),
+        "late": Count("id", filter=reached_q("sla_late")),
+        "open_breach": Count("id", filter=sla_breached_q(now)),
+    }
+    base = {
+        "created_from": period.start.isoformat(),
+        "created_to": period.end.isoformat(),
+        "grade": "A",
+        **filters.lead_params(member),
+    }
+
+    def row(key: str, label: str, values: dict[str, Any], **params: Any) -> SlaRow:
+        merged = {**base, **params}
+        return SlaRow(
+            key,
+            label,
+            values.get("a_leads") or 0,
+            values.get("on_time") or 0,
+            values.get("late") or 0,
+            values.get("open_breach") or 0,
+            {
+                "a_leads": list_url("leads:list", **merged),
+                "late": list_url("leads:list", **merged, reached="sla_late"),
+                "open_breach": list_url("leads:list", **merged, sla="1"),
+            },
+        )
+
+    total = row("total", _("Total"), leads.aggregate(**agg))
+    reps = list(leads.values("owner_id").annotate(**agg).order_by("-late", "owner_id"))
+    users = user_labels(r["owner_id"] for r in reps)
+    by_rep = [
+        row(
+            str(r["owner_id"] or ""),
+            users.get(r["owner_id"], "") if r["owner_id"] else _("No owner (pool)"),
+            r,
+            owner=str(r["owner_id"]) if r["owner_id"] else "none",
+        )
+        for r in reps
+    ]
+    return total, by_rep
+
+
+def activity(
+    *,
+    member: Membership,
+    period: Period,
+    filters: ReportFilter,
+    grain: str = "",
+    now: dt.datetime | None = None,
+) -> Activity:
+    now = now or timezone.now()
+    grain = grain_for(period, grain)
+    fu_total, by_channel, by_rep, by_period = followup_stats(member, period, filters, grain)
+    tasks, tasks_by_rep = task_stats(member, period, filters, now)
+    sla, sla_by_rep = sla_stats(member, period, filters, now)
+    return Activity(
+        period, filters, grain, fu_total, by_channel, by_rep, by_period, tasks, tasks_by_rep,
+        sla, sla_by_rep,
+    )  # fmt: skip
+
+
+# --- the records behind a figure (no follow-up or task list page exists elsewhere) --------------
+
+RECORDS_LIMIT = 200
+
+
+def followup_records(
+    member: Membership,
+    period: Period,
+    filters: ReportFilter,
+    *,
+    channel: str = "",
+    result: str = "",
+) -> QuerySet[FollowUp]:
+    qs = followups_of(member, period, filters)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if result == "answered":
+        qs = qs.filter(result__in=ANSWERED)
+    elif result in FollowUpResult.values:
+        qs = qs.filter(result=result)
+    return qs.select_related("owner").order_by("-happened_at", "-id")
+
+
+def task_records(
+    member: Membership, period: Period, filters: ReportFilter, *, state: str = "", now: Any = None
+) -> QuerySet[Task]:
+    qs = tasks_of(member, period, filters)
+    if state in TASK_STATES:
+        qs = qs.filter(task_state_q(state, now or timezone.now()))
+    return qs.select_related("assignee").order_by("-due_end", "-id")

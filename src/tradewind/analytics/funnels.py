@@ -1,0 +1,373 @@
+"""Funnels (issue 7, item 2): the lead funnel, the opportunity stage funnel with stage-to-stage
+conversion and the median time in each stage (from sales.StageChange), the 三定 follow-up node
+funnel (customers' qualification nodes) and the cohort of lead month × source.
+
+Every funnel is monotone: a record counts at every step up to the furthest one it reached.
+Counting happens in the database (GROUP BY the furthest step, then a running sum here); the median
+uses window functions, so only the one or two middle rows of each stage are read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber, TruncMonth
+from django.utils.translation import gettext as _
+
+from tradewind.customers.models import Customer
+from tradewind.customers.models_qualification import CustomerNode
+from tradewind.customers.qualification import nodes_of
+from tradewind.leads.choices import LeadSource, LeadStatus
+from tradewind.leads.filters import reached_q
+from tradewind.sales.choices import OpportunityStatus
+from tradewind.sales.models import Opportunity, Pipeline, StageChange
+from tradewind.workspaces.models import Membership
+from tradewind.workspaces.timezones import effective_zone
+
+from .conversion import Period, ReportFilter, leads_of, list_url, rate
+
+DAY = Decimal(86400)
+
+
+@dataclass
+class Step:
+    key: str
+    label: str
+    count: int = 0
+    link: str = ""
+    from_previous: Decimal | None = None  # % of the step before
+    from_first: Decimal | None = None  # % of the first step
+    median_days: Decimal | None = None  # stage funnel: median days spent in the stage
+    median_count: int = 0  # how many stage exits the median is taken over
+
+
+def _rates(steps: list[Step]) -> list[Step]:
+    for i, step in enumerate(steps):
+        if i:
+            step.from_previous = rate(step.count, steps[i - 1].count)
+            step.from_first = rate(step.count, steps[0].count)
+    return steps
+
+
+# --- leads ---------------------------------------------------------------------------------------
+
+LEAD_STEPS = (
+    ("new", None),
+    ("contacted", "contacted"),
+    ("qualified", "qualified"),
+    ("converted", None),
+    ("won", "won"),
+)
+
+
+def lead_steps_labels() -> dict[str, str]:
+    return {
+        "new": _("New"),
+        "contacted": _("Contacting"),
+        "qualified": _("Qualified"),
+        "converted": _("Converted"),
+        "won": _("Won"),
+    }
+
+
+def lead_funnel(*, member: Membership, period: Period, filters: ReportFilter) -> list[Step]:
+    """Leads created in the period: all (new), contacted, qualified, converted into a customer,
+    won (that customer signed). One query."""
+    agg: dict[str, Any] = {
+        "new": Count("id"),
+        "contacted": Count("id", filter=reached_q("contacted")),
+        "qualified": Count("id", filter=reached_q("qualified")),
+        "converted": Count("id", filter=Q(status=LeadStatus.CONVERTED)),
+        "won": Count("id", filter=reached_q("won")),
+    }
+    values = leads_of(member, period, filters).aggregate(**agg)
+    base = {
+        "created_from": period.start.isoformat(),
+        "created_to": period.end.isoformat(),
+        **filters.lead_params(member),
+    }
+    extra: dict[str, dict[str, str]] = {
+        "new": {},
+        "contacted": {"reached": "contacted"},
+        "qualified": {"reached": "qualified"},
+        "converted": {"status": LeadStatus.CONVERTED},
+        "won": {"reached": "won"},
+    }
+    labels = lead_steps_labels()
+    return _rates(
+        [
+            Step(key, labels[key], values[key] or 0, list_url("leads:list", **base, **extra[key]))
+            for key, _reached in LEAD_STEPS
+        ]
+    )
+
+
+# --- opportunities by stage ----------------------------------------------------------------------
+
+
+@dataclass
+class StageFunnel:
+    pipeline: Pipeline | None
+    pipelines: list[Pipeline]
+    steps: list[Step] = field(default_factory=list)
+    total: int = 0
+    won: int = 0
+    lost: int = 0
+    invalid: int = 0
+    open: int = 0
+
+
+def pipeline_for(member: Membership, pipeline_id: str) -> tuple[Pipeline | None, list[Pipeline]]:
+    pipelines = list(Pipeline.objects.visible_to(member).order_by("position", "id"))
+    chosen = next((p for p in pipelines if str(p.pk) == str(pipeline_id)), None)
+    if chosen is None:
+        chosen = next((p for p in pipelines if p.is_default), pipelines[0] if pipelines else None)
+    return chosen, pipelines
+
+
+def stage_funnel(
+    *, member: Membership, period: Period, filters: ReportFilter, pipeline_id: str = ""
+) -> StageFunnel:
+    """Opportunities of one pipeline created in the period, counted at every open or won stage up
+    to the furthest one they entered (from the stage history), with each stage's median time in
+    stage over the stage exits that happened in the period."""
+    pipeline, pipelines = pipeline_for(member, pipeline_id)
+    out = StageFunnel(pipeline, pipelines)
+    if pipeline is None:
+        return out
+    stages = [s for s in pipeline.stages.all().order_by("position", "id") if not s.is_lost]
+    furthest = (
+        StageChange.objects.filter(opportunity_id=OuterRef("pk"), to_stage__is_lost=False)
+        .order_by()
+        .values("opportunity_id")
+        .annotate(m=Max("to_stage__position"))
+        .values("m")
+    )
+    current = Case(
+        When(stage__is_lost=False, then=F("stage__position")),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
+    opps = Opportunity.objects.visible_to(member).filter(
+        period.q(member), filters.owner_q(member), pipeline=pipeline
+    )
+    if filters.country:
+        opps = opps.filter(customer__country=filters.country)
+    if filters.industry:
+        opps = opps.filter(customer__industry=filters.industry)
+    by_position: dict[int, int] = {}
+    statuses: dict[str, int] = {}
+    for row in (
+        opps.annotate(far=Coalesce(Subquery(furthest[:1]), current))
+        .values("far", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        by_position[row["far"]] = by_position.get(row["far"], 0) + row["n"]
+        statuses[row["status"]] = statuses.get(row["status"], 0) + row["n"]
+    out.total = sum(statuses.values())
+    out.won = statuses.get(OpportunityStatus.WON, 0)
+    out.lost = statuses.get(OpportunityStatus.LOST, 0)
+    out.invalid = statuses.get(OpportunityStatus.INVALID, 0)
+    out.open = statuses.get(OpportunityStatus.OPEN, 0)
+
+    medians = median_days_in_stage(member=member, period=period, pipeline=pipeline)
+    base = {
+        "pipeline": pipeline.pk,
+        "created_from": period.start.isoformat(),
+        "created_to": period.end.isoformat(),
+    }
+    if filters.owner:
+        base["owner"] = str(member.user_id) if filters.owner == "me" else filters.owner
+    if filters.team:
+        base["team"] = filters.team
+    steps = []
+    for stage in stages:
+        count = sum(
+            n for pos, n in by_position.items() if pos is not None and pos >= stage.position
+        )
+        median, exits = medians.get(stage.pk, (None, 0))
+        steps.append(
+            Step(
+                str(stage.pk),
+                stage.label,
+                count,
+                list_url("sales:list", **base, reached=stage.pk),
+                median_days=median,
+                median_count=exits,
+            )
+        )
+    out.steps = _rates(steps)
+    return out
+
+
+def median_days_in_stage(
+    *, member: Membership, period: Period, pipeline: Pipeline
+) -> dict[int, tuple[Decimal, int]]:
+    """Median days spent in each stage of the pipeline over the stage exits (moves, closings)
+    that happened in the period, among visible opportunities. Window functions pick the middle
+    row(s) of each stage in the database; this reads at most two rows per stage."""
+    exits = StageChange.objects.filter(
+        period.q(member, "changed_at"),
+        workspace_id=member.workspace_id,
+        from_stage__pipeline=pipeline,
+        seconds_in_from_stage__isnull=False,
+        opportunity_id__in=Opportunity.objects.visible_to(member).values("pk"),
+    )
+    ranked = exits.annotate(
+        rn=Window(
+            RowNumber(),
+            partition_by=[F("from_stage_id")],
+            order_by=[F("seconds_in_from_stage").asc(), F("id").asc()],
+        ),
+        cnt=Window(Count("id"), partition_by=[F("from_stage_id")]),
+    )
+    middles: dict[int, list[int]] = {}
+    counts: dict[int, int] = {}
+    for stage_id, seconds, _rn, cnt in ranked.values_list(
+        "from_stage_id", "seconds_in_from_stage", "rn", "cnt"
+    ).filter(Q(rn=(F("cnt") + 1) / 2) | Q(rn=(F("cnt") + 2) / 2)):
+        middles.setdefault(stage_id, []).append(int(seconds or 0))
+        counts[stage_id] = cnt
+    return {
+        stage_id: (
+            (Decimal(sum(values)) / len(values) / DAY).quantize(Decimal("0.1"), ROUND_HALF_UP),
+            counts[stage_id],
+        )
+        for stage_id, values in middles.items()
+    }
+
+
+# --- the 三定 follow-up node funnel -------------------------------------------------------------
+
+
+def node_funnel(*, member: Membership, period: Period, filters: ReportFilter) -> list[Step]:
+    """Visible customers by the furthest active follow-up node they reached in the period
+    (reached_on within it), counted at every node up to that one. One query (plus the node list)."""
+    nodes = nodes_of(member.workspace)
+    if not nodes:
+        return []
+    furthest = (
+        CustomerNode.objects.filter(
+            customer_id=OuterRef("pk"),
+            node__active=True,
+            reached_on__gte=period.start,
+            reached_on__lte=period.end,
+        )
+        .order_by()
+        .values("customer_id")
+        .annotate(m=Max("node__position"))
+        .values("m")
+    )
+    customers = Customer.objects.visible_to(member).filter(filters.owner_q(member))
+    for name in ("source", "country", "industry"):
+        if getattr(filters, name):
+            customers = customers.filter(**{name: getattr(filters, name)})
+    grouped = {
+        r["far"]: r["n"]
+        for r in customers.annotate(far=Subquery(furthest[:1]))
+        .filter(far__isnull=False)
+        .values("far")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    params: dict[str, Any] = {}
+    if filters.owner:
+        params["owner"] = str(member.user_id) if filters.owner == "me" else filters.owner
+    for name in ("source", "country", "industry"):
+        if getattr(filters, name):
+            params[name] = getattr(filters, name)
+    return _rates(
+        [
+            Step(
+                node.key,
+                node.label,
+                sum(n for pos, n in grouped.items() if pos >= node.position),
+                list_url("customers:list", **params, node=node.pk),
+            )
+            for node in nodes
+        ]
+    )
+
+
+# --- cohort: lead month × source ------------------------------------------------------------------
+
+
+@dataclass
+class CohortCell:
+    total: int = 0
+    converted: int = 0
+    won: int = 0
+    link: str = ""
+
+    @property
+    def rate(self) -> Decimal | None:
+        return rate(self.converted, self.total)
+
+
+@dataclass
+class Cohort:
+    months: list[str]
+    sources: list[tuple[str, str]]
+    cells: dict[tuple[str, str], CohortCell]
+    month_totals: dict[str, CohortCell]
+    source_totals: dict[str, CohortCell]
+
+
+def cohort(*, member: Membership, period: Period, filters: ReportFilter) -> Cohort:
+    """Leads by creation month (rows) and source (columns): created, converted and won by now."""
+    tz = effective_zone(member.workspace, member.user)
+    rows = list(
+        leads_of(member, period, filters)
+        .annotate(m=TruncMonth("created_at", tzinfo=tz, output_field=DateTimeField()))
+        .values("m", "source")
+        .annotate(
+            total=Count("id"),
+            converted=Count("id", filter=Q(status=LeadStatus.CONVERTED)),
+            won=Count("id", filter=reached_q("won")),
+        )
+        .order_by()
+    )
+    months = [m.strftime("%Y-%m") for m in period.months()]
+    labels = dict(LeadSource.choices)
+    used = {r["source"] for r in rows}
+    sources = [(k, str(labels[k])) for k in LeadSource.values if k in used]
+    sources += [(k, k) for k in sorted(used - set(LeadSource.values))]
+    cells: dict[tuple[str, str], CohortCell] = {}
+    month_totals = {m: CohortCell() for m in months}
+    source_totals = {k: CohortCell() for k, _label in sources}
+    lead_params = filters.lead_params(member)
+    for r in rows:
+        month = r["m"].strftime("%Y-%m")
+        cell = CohortCell(r["total"], r["converted"], r["won"])
+        first = dt.date.fromisoformat(month + "-01")
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
+        cell.link = list_url(
+            "leads:list",
+            **{**lead_params, "source": r["source"]},
+            created_from=max(first, period.start).isoformat(),
+            created_to=min(last, period.end).isoformat(),
+        )
+        cells[(month, r["source"])] = cell
+        for total in (month_totals.setdefault(month, CohortCell()), source_totals[r["source"]]):
+            total.total += cell.total
+            total.converted += cell.converted
+            total.won += cell.won
+    return Cohort(months, sources, cells, month_totals, source_totals)

@@ -1,0 +1,12 @@
+"""Analytics URLs of the conversion review, funnels and activity statistics (under /reports/)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from . import views_conversion as views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("conversion/", views.conversion_review, name="conversion"),
+    path("funnels/", views.funnels, name="funnels"),
+    path("activity/", views.activity, name="activity"),
+    path("activity/records/", views.activity_records, name="activity_records"),
+]
