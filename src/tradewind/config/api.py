@@ -48,6 +48,7 @@ from tradewind.sales.api_pipelines import router as pipelines_router
 from tradewind.sales.api_products import router as products_router
 from tradewind.workspaces.api import router as workspaces_router
 from tradewind.workspaces.api_auth import MemberSessionAuth, TokenAuth
+from tradewind.workspaces.api_data import router as workspace_data_router
 from tradewind.workspaces.custom_fields_api import router as custom_fields_router
 
 api = NinjaAPI(
@@ -185,3 +186,4 @@ api.add_router("/reports", reports_conversion_router)
 api.add_router("/reports", dashboards_router)
 api.add_router("/reports", reports_goals_router)
 api.add_router("/reports", reports_customers_router)
+api.add_router("/workspace", workspace_data_router)

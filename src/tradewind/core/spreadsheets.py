@@ -9,6 +9,13 @@ stored as text stay text.
 Writing escapes formula injection: a text cell starting with = + - @ tab or CR gets a leading
 apostrophe in CSV (Excel and WPS show it as text) and is written as an explicit string cell in XLSX.
 `read_rows()` removes exactly that apostrophe again, so an export re-imports as it was.
+
+Limits against hostile files (docs/reliability.md): an XLSX/ODS whose zip entries declare more than
+MAX_UNCOMPRESSED bytes, or an entry inflating more than MAX_RATIO times, is refused before the reader
+opens it (a zip bomb never reaches memory); rows beyond MAX_ROWS, rows wider than MAX_COLUMNS and
+cells longer than MAX_CELL characters (Excel's own cell limit) raise `SpreadsheetError`, which every
+import turns into its coded, translated "cannot be read" message. Control characters (NUL, BEL, ...
+but not tab, LF, CR) are dropped from every cell.
 """
 
 from __future__ import annotations
@@ -17,6 +24,8 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -25,6 +34,15 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 KINDS = ("csv", "xlsx", "xls", "ods")
 SNIFF_BYTES = 256 * 1024
 Cell = str | dt.date | dt.datetime | None
+MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all entries of an XLSX / ODS together, as declared
+MAX_RATIO = 200  # one entry's uncompressed size over its compressed size (sheets are ~5-30x)
+MAX_ROWS = 1_048_576  # Excel's own sheet limit
+MAX_COLUMNS = 1_000
+MAX_CELL = 32_767  # Excel's own cell limit, in characters
+# C0 control characters but tab, LF and CR, and DEL: invisible, refused by XLSX writers and by
+# PostgreSQL (NUL), so a pasted or hostile cell never carries them into a record.
+XLSX_ESCAPE = re.compile(r"_(?=x[0-9A-Fa-f]{4}_)")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class SpreadsheetError(ValueError):
@@ -85,7 +103,7 @@ def cell_value(value: Any) -> Cell:
         return str(value)
     if isinstance(value, dt.time | dt.timedelta):
         return str(value)
-    return unescape_formula(str(value))
+    return unescape_formula(CONTROL.sub("", str(value))) or None
 
 
 def unescape_formula(text: str) -> str:
@@ -104,11 +122,42 @@ def escape_formula(value: Any) -> Any:
 def read_rows(path: str | Path, kind: str) -> Iterator[tuple[int, list[Cell]]]:
     """Yield (row number as the spreadsheet shows it, cells) for every non-empty row."""
     if kind == "csv":
-        yield from _read_csv(Path(path))
+        rows = _read_csv(Path(path))
     elif kind in ("xlsx", "xls", "ods"):
-        yield from _read_excel(Path(path))
+        rows = _read_excel(Path(path))
     else:
         raise SpreadsheetError(f"unknown kind {kind}")
+    for number, cells in rows:
+        _check_row(number, cells)
+        yield number, cells
+
+
+def _check_row(number: int, cells: list[Cell]) -> None:
+    if number > MAX_ROWS:
+        raise SpreadsheetError(f"more than {MAX_ROWS} rows")
+    if len(cells) > MAX_COLUMNS:
+        raise SpreadsheetError(f"row {number} has more than {MAX_COLUMNS} columns")
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CELL:
+            raise SpreadsheetError(f"row {number} has a cell longer than {MAX_CELL} characters")
+
+
+def check_zip(path: Path) -> None:
+    """Refuse a zip container (XLSX, ODS) that is corrupt or would inflate beyond the limits,
+    from its central directory alone: nothing is decompressed here."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = 0
+            for info in archive.infolist():
+                total += info.file_size
+                if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(
+                    info.compress_size, 1
+                ):
+                    raise SpreadsheetError(f"{info.filename} inflates too much")
+            if total > MAX_UNCOMPRESSED:
+                raise SpreadsheetError("the file inflates beyond the limit")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+        raise SpreadsheetError(str(exc)) from exc
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, list[Cell]]]:
@@ -129,16 +178,25 @@ def _read_csv(path: Path) -> Iterator[tuple[int, list[Cell]]]:
         raise SpreadsheetError(str(exc)) from exc
 
 
+def _trim(text: str) -> str:
+    """Surrounding whitespace goes, except a leading tab or CR: our XLSX export writes such text as
+    an explicit string cell (no apostrophe), so keeping it is what makes the round trip exact."""
+    return text.rstrip() if text.startswith(("\t", "\r")) else text.strip()
+
+
 def _read_excel(path: Path) -> Iterator[tuple[int, list[Cell]]]:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    with path.open("rb") as raw:
+        if raw.read(4) == b"PK\x03\x04":
+            check_zip(path)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet = workbook.get_sheet_by_index(0)
         # iter_rows() starts at the sheet's first row (leading empty rows included), so the index
         # is the row number Excel shows, less one.
         for index, row in enumerate(sheet.iter_rows()):
-            cells = [cell_value(c.strip() if isinstance(c, str) else c) for c in row]
+            cells = [cell_value(_trim(c) if isinstance(c, str) else c) for c in row]
             if any(c is not None for c in cells):
                 yield index + 1, cells
     except (CalamineError, OSError, ValueError) as exc:
@@ -165,6 +223,14 @@ def write_csv(rows: Iterable[Iterable[Any]], stream: IO[bytes]) -> None:
         text.detach()
 
 
+def _xlsx_text(text: str) -> str:
+    """XML turns a CR into LF when read, so a CR is written as OOXML's `_x000D_` escape (readers
+    decode it), and text that already looks like such an escape gets its `_` escaped first."""
+    if "_x" in text:
+        text = XLSX_ESCAPE.sub("_x005F_", text)
+    return text.replace("\r", "_x000D_")
+
+
 def write_xlsx(rows: Iterable[Iterable[Any]], stream: IO[bytes], *, title: str = "Sheet1") -> None:
     """A streaming (write-only) workbook; text that looks like a formula stays text."""
     from openpyxl import Workbook
@@ -175,6 +241,8 @@ def write_xlsx(rows: Iterable[Iterable[Any]], stream: IO[bytes], *, title: str =
     for row in rows:
         cells = []
         for value in row:
+            if isinstance(value, str):
+                value = _xlsx_text(value)
             if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
                 cell = WriteOnlyCell(sheet, value=None)
                 cell._value = value  # bypass openpyxl's "=… is a formula" guess

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from tradewind.core.errors import ServiceError
 from tradewind.core.forms import report_service_error
 from tradewind.core.money import COMMON_CURRENCIES
+from tradewind.core.uploads import image_response
 from tradewind.customers.models import Contact, Customer
 from tradewind.sales.choices import Incoterm
 from tradewind.sales.models import Opportunity, Product
@@ -368,7 +369,7 @@ def line_photo_file(request: HttpRequest, pk: int, line_id: int) -> HttpResponse
     line = QuoteLine.objects.filter(version__quote=quote, pk=line_id).exclude(photo="").first()
     if line is None:
         raise Http404
-    return FileResponse(line.photo.open("rb"))
+    return image_response(line.photo)  # the type from the bytes, not the uploaded name
 
 
 def _language(request: HttpRequest) -> str:

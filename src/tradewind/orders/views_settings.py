@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from tradewind.core.errors import ServiceError
 from tradewind.core.forms import report_service_error
+from tradewind.core.uploads import image_response
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
 
@@ -67,7 +68,7 @@ def chop_file(request: HttpRequest) -> HttpResponseBase:
     profile = profile_get(request.member.workspace)  # type: ignore[attr-defined]
     if not profile.chop:  # no chop yet: a transparent pixel, so the page's image never breaks
         return HttpResponse(EMPTY_PNG, content_type="image/png")
-    return FileResponse(profile.chop.open("rb"))
+    return image_response(profile.chop)  # the type from the bytes, not the uploaded name
 
 
 @require_POST

@@ -120,7 +120,7 @@ def opportunities_stale_check(*, workspace: Workspace, now: dt.datetime | None =
         if o.owner_id is not None:
             by_owner[o.owner_id].append(o)
     items: list[tuple[int, dict[str, Any], str]] = [
-        (owner_id, {"codes": [o.code for o in opps]}, _list_url(opps))
+        (owner_id, {"codes": sorted(o.code for o in opps)}, _list_url(opps))
         for owner_id, opps in sorted(by_owner.items())
     ]
     notify_each(workspace=workspace, items=items, kind=NOTIFICATION_KIND)

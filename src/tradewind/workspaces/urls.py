@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_data
 
 app_name = "settings"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("rates/", views.rates, name="rates"),
     path("numbering/", views.numbering, name="numbering"),
     path("profile/", views.profile, name="profile"),
+    path("data/", views_data.data, name="data"),
+    path("data/export/", views_data.export, name="export"),
 ]

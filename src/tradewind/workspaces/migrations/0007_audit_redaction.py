@@ -4,6 +4,8 @@ An UPDATE of workspaces_auditevent is refused unless the new row carries `"_reda
 `changes` and nothing but `changes` and `target_repr` differs from the old row (who, when, what
 verb and which target stay as recorded). workspaces/erasure.py is the only writer that sets the
 flag (docs/workspace-export-erasure.md). Deletes were never guarded by this trigger and are not now.
+A later migration that rebuilds the table on SQLite (AlterField) must run this `forwards` again,
+not 0002's, or the exception is lost (0003 shows the pattern).
 """
 
 from django.db import migrations
