@@ -16,6 +16,8 @@ from tradewind.config.api import api
 from tradewind.leads.models import AssignmentRule, Lead, LeadImport, WebForm
 from tradewind.workspaces.models import ApiToken, Membership, SavedView, Team
 
+from .isolation_parts import parts
+
 # Routes that are not workspace data: authentication flows, public pages, the API (walked below).
 SKIP_PREFIXES = ("accounts/", "api/", "invite/", "i18n/", "healthz", "static/")
 
@@ -197,6 +199,10 @@ API_TARGETS.update({"goal_id": "goal", "rule_id": "commission_rule", "rep_user_i
 # Catalogue data every member of the workspace reads (writes need a role's verb: 403): only the
 # other workspace is an outsider for these; tests/sales/test_products_pages_api.py covers the rest.
 WORKSPACE_WIDE_API_PARAMS = {"product_id"}
+for _part in parts():
+    ROUTE_TARGETS.update(getattr(_part, "ROUTES", {}))
+    API_TARGETS.update(getattr(_part, "API", {}))
+    WORKSPACE_WIDE_API_PARAMS |= set(getattr(_part, "WORKSPACE_WIDE", ()))
 
 SECRETS = (b"ALPHA-EAST-SECRET", b"ALPHA-WEST-SECRET", b"rep@a.test", b"Alpha Trading")
 
@@ -253,6 +259,12 @@ def targets(world) -> dict[str, Callable[[], object]]:
         **order_objects(world),
         **product_objects(world),
         **_goal_objects(world),
+        **{
+            k: v
+            for part in parts()
+            if hasattr(part, "objects")
+            for k, v in part.objects(world).items()
+        },
         "webform": webform,
         "assignment_rule": rule,
         "lead": world.lead,
@@ -294,6 +306,7 @@ def state(world) -> tuple:
         order_state(world),
         product_state(world),
         _goal_state(world),
+        tuple(part.state(world) for part in parts() if hasattr(part, "state")),
         list(LeadImport.objects.filter(workspace=world.ws).values_list("pk", "status", "mapping")),
     )
 

@@ -15,6 +15,7 @@ from tradewind.analytics.api_conversion import router as reports_conversion_rout
 from tradewind.analytics.api_customers import router as reports_customers_router
 from tradewind.analytics.api_dashboards import router as dashboards_router
 from tradewind.analytics.api_goals import router as reports_goals_router
+from tradewind.automation.api import router as automation_router
 from tradewind.core.errors import ErrorCode, ServiceError
 from tradewind.customers.api import router as customers_router
 from tradewind.customers.api_360 import router as customers_360_router
@@ -36,9 +37,11 @@ from tradewind.leads.api_recycling import router as leads_recycling_router
 from tradewind.leads.api_scoring import router as leads_scoring_router
 from tradewind.leads.api_status import router as leads_status_router
 from tradewind.leads.api_webforms import router as leads_webforms_router
+from tradewind.mailing.api import router as mailing_router
 from tradewind.orders.api_orders import finance_router as customer_finance_router
 from tradewind.orders.api_orders import router as orders_router
 from tradewind.orders.api_quotes import documents_router, quotes_router
+from tradewind.plans.api import router as plans_router
 from tradewind.sales.api import router as opportunities_router
 from tradewind.sales.api_board import router as board_router
 from tradewind.sales.api_forecast import router as forecast_router
@@ -46,6 +49,7 @@ from tradewind.sales.api_lists import router as opportunities_lists_router
 from tradewind.sales.api_pipelines import reasons_router as close_reasons_router
 from tradewind.sales.api_pipelines import router as pipelines_router
 from tradewind.sales.api_products import router as products_router
+from tradewind.webhooks.api import router as webhooks_router
 from tradewind.workspaces.api import router as workspaces_router
 from tradewind.workspaces.api_auth import MemberSessionAuth, TokenAuth
 from tradewind.workspaces.api_data import router as workspace_data_router
@@ -187,3 +191,7 @@ api.add_router("/reports", dashboards_router)
 api.add_router("/reports", reports_goals_router)
 api.add_router("/reports", reports_customers_router)
 api.add_router("/workspace", workspace_data_router)
+api.add_router("/automation", automation_router)
+api.add_router("/email", mailing_router)
+api.add_router("/webhooks", webhooks_router)
+api.add_router("/plans", plans_router)

@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "tradewind.orders",
     "tradewind.leads",
     "tradewind.analytics",
+    "tradewind.mailing",
+    "tradewind.webhooks",
+    "tradewind.plans",
+    "tradewind.automation",
     "tradewind.demo",
     "tradewind.benchmarks",
 ]

@@ -368,4 +368,5 @@ class SavedView(models.Model):
 
 
 from .models_custom_fields import CustomFieldDefinition  # noqa: E402,F401
+from .models_jobs import IdempotencyRecord, Job, ScheduleRun  # noqa: E402,F401
 from .models_mappings import ColumnMapping  # noqa: E402,F401

@@ -38,6 +38,12 @@ class Perm(StrEnum):
     COMMENT_CREATE = "comment.create"  # comment on the records you see; edit or delete your own
     GOAL_MANAGE = "goal.manage"  # set, change and delete goals (analytics)
     COMMISSION_MANAGE = "commission.manage"  # commission rules and tiers (analytics)
+    AUTOMATION_MANAGE = "automation.manage"  # workflow rules, schedules, the job log
+    WEBHOOK_MANAGE = "webhook.manage"  # webhook endpoints, deliveries, replay
+    EMAIL_MANAGE = "email.manage"  # e-mail templates and the workspace mail account
+    EMAIL_SEND = "email.send"  # send e-mail to the records you see; your own mail account
+    PLAN_MANAGE = "plan.manage"  # step plan templates
+    PLAN_RUN = "plan.run"  # start, pause, stop step plans on the records you see
 
 
 _ALL = frozenset(Perm)
@@ -88,6 +94,15 @@ ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.MANAGER] | {Perm.TASK_MAN
 ROLE_PERMISSIONS[Role.READ_ONLY] = ROLE_PERMISSIONS[Role.READ_ONLY] | {Perm.TASK_VIEW}
 # Goals: owners and managers set them (owners hold every permission); commission: owners only.
 ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.MANAGER] | {Perm.GOAL_MANAGE}
+# Automation (issue 8): owners hold everything (rules, webhooks, schedules, job log); managers
+# keep e-mail templates and step plans; every selling role sends e-mail and runs plans.
+for _role in (Role.MANAGER, Role.SALES, Role.MARKETING):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.EMAIL_SEND, Perm.PLAN_RUN}
+ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.MANAGER] | {
+    Perm.EMAIL_MANAGE,
+    Perm.PLAN_MANAGE,
+}
+ROLE_PERMISSIONS[Role.MARKETING] = ROLE_PERMISSIONS[Role.MARKETING] | {Perm.EMAIL_MANAGE}
 
 
 def role_has(role: str, perm: Perm) -> bool:

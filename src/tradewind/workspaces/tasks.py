@@ -30,3 +30,6 @@ def send_invitation(membership_id: int, token: str, inviter: str) -> None:
         to=[member.user.email],
     )
     message.send()
+
+
+from . import tasks_jobs  # noqa: E402,F401  (huey autodiscovers tasks.py only)
