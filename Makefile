@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export TRADEWIND_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run install install-test system-deps system-deps-pdf test test-fast lint format bench messages clean
+.PHONY: run install install-test system-deps system-deps-pdf test test-fast lint format bench soak messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,8 +49,11 @@ run: install system-deps-pdf
 	@echo "Open http://127.0.0.1:$(PORT)/ and sign in as boss@demo.test / tradewind-demo"
 	PORT=$(PORT) $(BIN)/tradewind serve
 
+# Two processes on the 2-core CI machine (pytest-xdist; each gets its own test database).
+# TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 test: install-test system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -68,6 +71,13 @@ messages: install-test
 
 bench: install-test
 	bash bench/run.sh
+
+# Ten minutes of mixed load on the production server (docs/reliability.md keeps the last figures).
+# SOAK_SECONDS, SOAK_CONCURRENCY; DATABASE_URL for PostgreSQL (default: var/soak/ SQLite).
+SOAK_DATA_DIR ?= $(CURDIR)/var/soak
+soak: install system-deps-pdf
+	TRADEWIND_DATA_DIR=$(SOAK_DATA_DIR) sh -c '$(BIN)/tradewind migrate -v0 && \
+	  $(BIN)/tradewind soak --seconds $${SOAK_SECONDS:-600} --concurrency $${SOAK_CONCURRENCY:-8} --out docs/reliability.md'
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -162,3 +162,13 @@ def api(client):
         return fn(f"/api/v1{path}", **headers, **extra)
 
     return call
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache_per_test():
+    """API rate budgets and login throttles count in the cache, keyed by user or token id; SQLite
+    reuses ids after each test's rollback, so a count must not leak into the next test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

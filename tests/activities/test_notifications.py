@@ -23,7 +23,8 @@ def send(world, member, key: str = "", codes=("XL1",)) -> Notification:
 
 
 def test_notify_is_one_insert_and_idempotent_by_key(world, django_assert_num_queries):
-    with django_assert_num_queries(1):
+    # the preferences (one query) and one INSERT, however many users
+    with django_assert_num_queries(2):
         notify(workspace=world.ws, user_ids=[world.rep.user_id, world.rep2.user_id],
                kind="lead.recycled", params={"codes": ["A"]}, key="k1")  # fmt: skip
     notify(workspace=world.ws, user_ids=[world.rep.user_id], kind="lead.recycled", key="k1")

@@ -30,6 +30,7 @@ NAV_KEYS = [
     "quotes",
     "products",
     "orders",
+    "library",
     "reports",
     "settings",
 ]

@@ -6,3 +6,8 @@ class ActivitiesConfig(AppConfig):
     name = "tradewind.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from . import wiring
+
+        wiring.connect()

@@ -86,4 +86,8 @@ class Notification(models.Model):
         return f"{self.kind} to {self.user_id}"
 
 
+from .models_notifications import (  # noqa: E402,F401
+    NotificationDigest,
+    NotificationPreference,
+)
 from .models_tasks import Comment, Task  # noqa: E402,F401

@@ -2,7 +2,13 @@
 
 Writers call `notify()` (one bulk INSERT, idempotent per `key`); readers list their own rows only.
 A notification belongs to one user in one workspace: anybody else's answers 404. The kinds and
-their words live here because activities may not import the apps that send them.
+their words live here because activities may not import the apps that send them; other apps add
+theirs with `KINDS["x.y"] = Kind(...)` at import time.
+
+Each user chooses per kind whether it shows in the app and whether it comes by e-mail (off, at
+once, or in the daily digest): notification_prefs.py. `notify()` honours the choice: in-app off
+writes no row; e-mail at once queues a keyed job per user (notification_mail.py); the digest
+(digests.py) reads the unread rows of the user's digest kinds once a day.
 """
 
 from __future__ import annotations
@@ -31,6 +37,10 @@ class Kind:
     title: Promise
     body: Promise  # %(name)s placeholders filled from the stored params
     icon: str = "bi-bell"
+    # The preferences page groups kinds by area: this, else the code's first part ("lead.x").
+    area: str = ""
+    # What a user who never changed the setting gets: "off", "instant" or "digest".
+    default_email: str = "off"
 
 
 # The words of every kind. Unknown kinds (from a newer version) read as their code.
@@ -62,11 +72,13 @@ KINDS: dict[str, Kind] = {
         _("A task for you"),
         _("%(by)s gave you a task: %(title)s"),
         "bi-check2-square",
+        default_email="instant",
     ),
     "comment.mention": Kind(
         _("You were mentioned"),
         _("%(by)s mentioned you: %(excerpt)s"),
         "bi-at",
+        default_email="instant",
     ),
     "customer.collaborator_added": Kind(
         _("You collaborate on a customer"),
@@ -77,6 +89,7 @@ KINDS: dict[str, Kind] = {
         _("A customer was assigned to you"),
         _("%(by)s assigned %(customer)s to you. %(note)s"),
         "bi-person-check",
+        default_email="instant",
     ),
 }
 
@@ -140,9 +153,9 @@ def notify(
     url: str = "",
     key: str = "",
 ) -> int:
-    """One notification per user, in one INSERT. With a `key`, a user who already has a
-    notification with that key gets no second one (the daily warning is sent once per day).
-    Returns how many users were asked for (duplicates by key are skipped silently)."""
+    """One notification per user, in one INSERT, as each user's preferences for `kind` say. With a
+    `key`, a user who already has a notification with that key gets no second one (the daily
+    warning is sent once per day), nor a second e-mail. Returns how many users were asked for."""
     ids = sorted({int(u) for u in user_ids if u is not None})
     return notify_each(
         workspace=workspace, items=[(u, params or {}, url) for u in ids], kind=kind, key=key
@@ -152,25 +165,35 @@ def notify(
 def notify_each(
     *, workspace: Workspace, items: list[tuple[int, dict[str, Any], str]], kind: str, key: str = ""
 ) -> int:
-    """Different params per user, still one INSERT: items are (user_id, params, url)."""
+    """Different params per user, still one INSERT: items are (user_id, params, url). Costs one
+    query for the preferences, one INSERT, and a queued job per user who wants an e-mail at once."""
     if not items:
         return 0
+    from .notification_mail import queue_instant
+    from .notification_prefs import choices_for
+
+    choices = choices_for(workspace_id=workspace.pk, kind=kind, user_ids={u for u, _p, _u in items})
     now = timezone.now()
-    Notification.objects.bulk_create(
-        [
-            Notification(
-                workspace=workspace,
-                user_id=user_id,
-                kind=kind,
-                params=params,
-                url=url,
-                key=key,
-                created_at=now,
-            )
-            for user_id, params, url in items
-        ],
-        ignore_conflicts=bool(key),
-    )
+    rows = [
+        Notification(
+            workspace=workspace,
+            user_id=user_id,
+            kind=kind,
+            params=params,
+            url=url,
+            key=key,
+            created_at=now,
+        )
+        for user_id, params, url in items
+        if choices[user_id].in_app
+    ]
+    if rows:
+        Notification.objects.bulk_create(rows, ignore_conflicts=bool(key))
+    mailed = [item for item in items if choices[item[0]].email == "instant"]
+    if mailed:
+        # Without a key the rows have their ids (no ignore_conflicts): the e-mail job uses them.
+        row_ids = {row.user_id: row.pk for row in rows if row.pk is not None}
+        queue_instant(workspace=workspace, kind=kind, key=key, items=mailed, row_ids=row_ids)
     return len(items)
 
 
@@ -201,11 +224,18 @@ def notifications_mark_all_read(*, member: Membership) -> int:
 
 
 def notifications_for(
-    member: Membership, *, unread_only: bool = False, limit: int = LIST_LIMIT
+    member: Membership,
+    *,
+    unread_only: bool = False,
+    limit: int = LIST_LIMIT,
+    before: int | None = None,
 ) -> list[Rendered]:
+    """Newest first; `before` (an id) pages to older ones along the (workspace, user, -id) index."""
     qs = _mine(member)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
     return [render(row) for row in qs.order_by("-id")[:limit]]
 
 

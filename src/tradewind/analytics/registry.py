@@ -70,3 +70,24 @@ register(
     ),
     "bi-gem",
 )
+register(
+    "daily_reports:team",
+    _("Daily reports"),
+    _(
+        "Each rep's day (follow-ups by channel, new leads, stage moves, quotes, payments) and "
+        "tomorrow's plan; who submitted, with comments."
+    ),
+    "bi-clipboard-data",
+)
+register(
+    "enablement:monthly_review",
+    _("Monthly review and deal reviews"),
+    _("The month's won and lost deals, loss reasons and the reviews written on them."),
+    "bi-journal-check",
+)
+register(
+    "enablement:usage_report",
+    _("Library items before won deals"),
+    _("Which talk scripts and files were used on deals before they were won or lost."),
+    "bi-collection",
+)

@@ -1,4 +1,5 @@
-"""Background work of analytics (huey): the repurchase / churn reminders (复购流失预警).
+"""Background work of analytics: the repurchase / churn reminders (复购流失预警), a schedule
+("analytics.churn", workspaces/schedules.py).
 
 Every hour, for each workspace whose local clock has passed RUN_HOUR, the customers likely to
 reorder soon and those at churn risk (analytics/churn.py, whole workspace) each get one in-app
@@ -13,20 +14,19 @@ cycle instead of every morning."""
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task
 
 from tradewind.activities.notifications import notify_each
 from tradewind.workspaces.models import Workspace
+from tradewind.workspaces.schedules import schedule
 from tradewind.workspaces.timezones import zone
 
 from . import churn
 
-log = logging.getLogger(__name__)
 RUN_HOUR = 8  # 08:00 workspace time: the reminder is there when the day starts
 
 KIND_OF = {churn.SOON: "customer.reorder_soon", churn.RISK: "customer.churn_risk"}
@@ -61,20 +61,22 @@ def churn_remind(*, workspace: Workspace, today: dt.date | None = None) -> int:
     return sent
 
 
+@schedule(
+    "analytics.churn",
+    label=_("Reorder and churn warnings: tell the owners"),
+    cron=crontab(minute="35"),
+    daily_at=RUN_HOUR,
+)
+def churn_reminders(*, workspace: Workspace, now: dt.datetime) -> int:
+    local = now.astimezone(zone(workspace.time_zone))
+    if local.hour < RUN_HOUR:
+        return 0
+    return churn_remind(workspace=workspace, today=local.date())
+
+
 def churn_remind_all(now: dt.datetime | None = None) -> int:
-    now = now or timezone.now()
-    count = 0
-    for workspace in Workspace.objects.order_by("pk"):
-        local = now.astimezone(zone(workspace.time_zone))
-        if local.hour < RUN_HOUR:
-            continue
-        try:
-            count += churn_remind(workspace=workspace, today=local.date())
-        except Exception:  # one workspace's failure must not stop the others
-            log.exception("churn reminders failed for workspace %s", workspace.pk)
-    return count
+    """Every workspace at once (tests and scripts): the schedule's run, summed."""
+    from tradewind.workspaces.schedules import schedule_run
 
-
-@db_periodic_task(crontab(minute="35"))
-def churn_reminders() -> None:
-    churn_remind_all()
+    runs = schedule_run("analytics.churn", now=now or timezone.now())
+    return sum(r.result.get("count", 0) for r in runs if r.ok)

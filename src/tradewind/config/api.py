@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
+from ninja.errors import (
+    AuthenticationError,
+    AuthorizationError,
+    HttpError,
+    Throttled,
+    ValidationError,
+)
 
 from tradewind import __version__
 from tradewind.activities.api import router as notifications_router
@@ -25,6 +31,8 @@ from tradewind.customers.api_lists import router as customers_lists_router
 from tradewind.customers.api_pool import router as customers_pool_router
 from tradewind.customers.qualification_api import nodes_router as followup_nodes_router
 from tradewind.customers.qualification_api import router as qualification_router
+from tradewind.enablement.api import router as library_router
+from tradewind.enablement.api_daily import router as daily_reports_router
 from tradewind.leads.api import router as leads_router
 from tradewind.leads.api_assignment import router as leads_assignment_router
 from tradewind.leads.api_conversion import router as leads_conversion_router
@@ -40,7 +48,9 @@ from tradewind.leads.api_webforms import router as leads_webforms_router
 from tradewind.mailing.api import router as mailing_router
 from tradewind.orders.api_orders import finance_router as customer_finance_router
 from tradewind.orders.api_orders import router as orders_router
+from tradewind.orders.api_quote_photos import router as quote_photos_router
 from tradewind.orders.api_quotes import documents_router, quotes_router
+from tradewind.orders.api_settings import router as orders_settings_router
 from tradewind.plans.api import router as plans_router
 from tradewind.sales.api import router as opportunities_router
 from tradewind.sales.api_board import router as board_router
@@ -50,20 +60,35 @@ from tradewind.sales.api_pipelines import reasons_router as close_reasons_router
 from tradewind.sales.api_pipelines import router as pipelines_router
 from tradewind.sales.api_products import router as products_router
 from tradewind.webhooks.api import router as webhooks_router
+from tradewind.workspaces import idempotency
 from tradewind.workspaces.api import router as workspaces_router
 from tradewind.workspaces.api_auth import MemberSessionAuth, TokenAuth
 from tradewind.workspaces.api_data import router as workspace_data_router
+from tradewind.workspaces.api_jobs import router as jobs_router
+from tradewind.workspaces.api_limits import CallerRateThrottle, RateLimitCode, with_rate_headers
 from tradewind.workspaces.custom_fields_api import router as custom_fields_router
 
 api = NinjaAPI(
     title="Tradewind API",
     version=__version__,
-    description="Lead-to-cash CRM. Authenticate with a personal token: `Authorization: Bearer tw_…`.",
+    description=(
+        "Lead-to-cash CRM. Authenticate with a personal token: `Authorization: Bearer tw_…`. "
+        "Each token has a request budget per minute (429 with `Retry-After` beyond it; "
+        "`RateLimit-*` headers on every answer). POST calls accept an `Idempotency-Key` header: "
+        "a repeat answers the stored result (`Idempotent-Replayed: true`)."
+    ),
     auth=[TokenAuth(), MemberSessionAuth()],
+    # Per-caller budgets (workspaces/api_limits.py); docs/api.md describes them.
+    throttle=[CallerRateThrottle()],
     urls_namespace="api",
     openapi_url="/openapi.json",
     docs_url="/docs",
 )
+
+# Outermost last: the rate headers go on every answer, replays included.
+api.add_decorator(idempotency.claim, mode="operation")
+api.add_decorator(idempotency.store, mode="view")
+api.add_decorator(with_rate_headers, mode="view")
 
 
 def _error(
@@ -137,6 +162,13 @@ def _validation_message(error: dict) -> str:
     return _("Invalid value.")
 
 
+@api.exception_handler(Throttled)
+def throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    # ninja adds the Retry-After header from exc.wait.
+    message = _("Too many requests: try again in %(n)s seconds.") % {"n": exc.wait or 1}
+    return _error(request, 429, RateLimitCode.RATE_LIMITED, message)
+
+
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:  # ninja: "Cannot parse request body" (not JSON, bad multipart)
@@ -167,6 +199,8 @@ api.add_router("/customers", customers_router)
 api.add_router("/opportunities", opportunities_lists_router)
 api.add_router("/opportunities", opportunities_router)
 api.add_router("/quotes", quotes_router)
+api.add_router("/quotes", quote_photos_router)
+api.add_router("/settings", orders_settings_router)
 api.add_router("/documents", documents_router)
 api.add_router("/orders", orders_router)
 api.add_router("/board", board_router)
@@ -195,3 +229,6 @@ api.add_router("/automation", automation_router)
 api.add_router("/email", mailing_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/plans", plans_router)
+api.add_router("/library", library_router)
+api.add_router("/daily-reports", daily_reports_router)
+api.add_router("/", jobs_router)

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tradewind.webhooks",
     "tradewind.plans",
     "tradewind.automation",
+    "tradewind.enablement",
     "tradewind.demo",
     "tradewind.benchmarks",
 ]
@@ -205,6 +206,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "tradewind.workspaces.auth.AccountAdapter"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# A reset asked for an unknown address sends nothing (no mail to strangers from our server); the
+# page answers exactly as for a known one.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Tradewind"
@@ -290,3 +294,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # Mounts the benchmark floor views (never in production).
 BENCH_ROUTES = env_bool("TRADEWIND_BENCH", False)
 TRADEWIND_API_PAGE_MAX = 200
+# Requests per token (or browser session) per window, counted across workers in the cache
+# (docs/api.md): "600/m", "10/s", "5000/h"; "off" disables. Exports, PDFs and import or erasure
+# writes also spend the smaller heavy budget.
+TRADEWIND_API_RATE = os.environ.get("TRADEWIND_API_RATE", "600/m")
+TRADEWIND_API_RATE_HEAVY = os.environ.get("TRADEWIND_API_RATE_HEAVY", "30/m")

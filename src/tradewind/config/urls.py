@@ -32,11 +32,13 @@ urlpatterns = [
     path("invite/<str:token>/", workspace_views.invite_accept, name="invite_accept"),
     path("i18n/language/", workspace_views.language_switch, name="language"),
     path("accounts/", include("allauth.urls")),
+    path("reports/daily/", include("tradewind.enablement.urls_daily")),
     path("reports/", include("tradewind.analytics.urls")),
     path("settings/automation/", include("tradewind.automation.urls")),
     path("settings/email/", include("tradewind.mailing.urls")),
     path("settings/webhooks/", include("tradewind.webhooks.urls")),
     path("plans/", include("tradewind.plans.urls")),
+    path("library/", include("tradewind.enablement.urls")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path(

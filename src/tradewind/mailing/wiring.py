@@ -5,3 +5,4 @@ from __future__ import annotations
 
 def connect() -> None:
     """Import the modules that register job types and timeline sources."""
+    from . import jobs, notices, timeline  # noqa: F401

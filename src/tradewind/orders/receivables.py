@@ -111,28 +111,28 @@ def receivables_remind(*, workspace: Workspace, today: dt.date | None = None) ->
     return sent
 
 
-# --- the daily reminder (huey, hourly; once per item per day by the notification key) -------------
+# --- the daily reminder (a schedule, hourly; once per item per day by the notification key) --------
 
 
 def receivables_remind_all() -> int:
-    import logging
+    from tradewind.workspaces.schedules import schedule_run
 
-    count = 0
-    for workspace in Workspace.objects.order_by("pk"):
-        try:
-            count += receivables_remind(workspace=workspace)
-        except Exception:  # one workspace's failure must not stop the others
-            logging.getLogger(__name__).exception(
-                "receivable reminders failed for workspace %s", workspace.pk
-            )
-    return count
+    return sum(r.result.get("count", 0) for r in schedule_run("orders.receivables") if r.ok)
 
 
 def _schedule() -> None:
     from huey import crontab
-    from huey.contrib.djhuey import db_periodic_task
 
-    db_periodic_task(crontab(minute="15"), name="orders.receivables_remind")(receivables_remind_all)
+    from tradewind.workspaces.daily_jobs import local_date
+    from tradewind.workspaces.schedules import schedule
+
+    @schedule(
+        "orders.receivables",
+        label=_("Overdue receivables: remind the owners"),
+        cron=crontab(minute="15"),
+    )
+    def receivables_remind_scheduled(*, workspace: Workspace, now: dt.datetime) -> int:
+        return receivables_remind(workspace=workspace, today=local_date(now, workspace))
 
 
 _schedule()

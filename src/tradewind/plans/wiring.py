@@ -5,3 +5,6 @@ from __future__ import annotations
 
 def connect() -> None:
     """Import the modules that subscribe to events and register job types."""
+    from . import listeners
+
+    listeners.connect()

@@ -234,6 +234,8 @@ def opportunity_close(
         customer_id=current.customer_id,
         outcome=outcome,
         reason_id=reason.pk if reason else None,
+        from_stage_id=previous.pk,
+        to_stage_id=target.pk,
     )
     return current
 
@@ -343,5 +345,7 @@ def opportunity_reopen(
         opportunity_id=current.pk,
         customer_id=current.customer_id,
         from_status=was,
+        from_stage_id=previous.pk,
+        to_stage_id=target.pk,
     )
     return current

@@ -5,3 +5,12 @@ from __future__ import annotations
 
 def connect() -> None:
     """Import the modules that subscribe to events and register job types."""
+    from tradewind.workspaces.events import subscribe
+
+    from . import delivery, kinds, payloads, retention
+    from .catalogue import INTERNAL_EVENTS
+
+    del delivery, retention  # imported for their job type and schedule
+    kinds.register()
+    for name in INTERNAL_EVENTS:
+        subscribe(name, payloads.on_event)

@@ -144,3 +144,7 @@ def rate_convert(
         "rate": rate,
         "on_date": on_date,
     }
+
+
+# The settings writes share these paths (one URL pattern per path): same router, own module.
+from . import api_admin  # noqa: E402,F401

@@ -6,3 +6,8 @@ class WorkspacesConfig(AppConfig):
     name = "tradewind.workspaces"
     label = "workspaces"
     verbose_name = _("Workspaces")
+
+    def ready(self) -> None:
+        from . import wiring
+
+        wiring.connect()

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("quotes", _("Quotes"), "bi-file-earmark-text", "quotes:list"),
     ("products", _("Products"), "bi-box-seam", "products:list"),
     ("orders", _("Orders"), "bi-receipt", "modules:orders"),
+    ("library", _("Library"), "bi-collection", "enablement:library"),
     ("reports", _("Reports"), "bi-graph-up", "modules:reports"),
     ("settings", _("Settings"), "bi-gear", "settings:index"),
 ]

@@ -47,6 +47,8 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["state", "run_after"], name="job_due_idx"),
             models.Index(fields=["workspace", "-id"], name="job_workspace_idx"),
+            # The job log's state filter and its counts per state (workspaces/jobs_selectors.py).
+            models.Index(fields=["workspace", "state", "-id"], name="job_ws_state_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

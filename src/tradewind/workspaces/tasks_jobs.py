@@ -8,10 +8,13 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from .models_jobs import IdempotencyRecord, Job, JobState
+from .models_jobs import IdempotencyRecord, Job, JobState, ScheduleRun
 
 SWEEP_SECONDS = 50  # a sweep ends before the next minute's sweep starts
 KEEP_DONE_DAYS = 30
+# Schedule runs are written every tick (every minute for the task reminders): the page shows the
+# last run and the last failure, so a week of history is plenty.
+KEEP_SCHEDULE_RUN_DAYS = 7
 
 
 @db_task(retries=0)
@@ -38,3 +41,6 @@ def jobs_prune() -> None:
         finished_at__lt=now - dt.timedelta(days=KEEP_DONE_DAYS),
     ).delete()
     IdempotencyRecord.objects.filter(created_at__lt=now - dt.timedelta(days=1)).delete()
+    ScheduleRun.objects.filter(
+        started_at__lt=now - dt.timedelta(days=KEEP_SCHEDULE_RUN_DAYS)
+    ).delete()

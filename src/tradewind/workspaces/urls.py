@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_data
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("data/", views_data.data, name="data"),
     path("data/export/", views_data.export, name="export"),
+    path("", include("tradewind.workspaces.urls_jobs")),
 ]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from tradewind.workspaces.permissions import Perm
 
 from ..task_selectors import tasks_of
+from ..timeline_sources import timeline_items
 from ..views_comments import panel_context
 
 register = template.Library()
@@ -47,3 +48,10 @@ def task_ref(refs: dict, task: Any) -> Any:
     if not task.target_type or task.target_id is None:
         return None
     return refs.get((task.target_type, task.target_id))
+
+
+@register.simple_tag
+def timeline_merge(followups: Any, target: Any = None) -> list:
+    """A record's follow-ups merged with the registered timeline sources (activities/
+    timeline_sources.py); without a target, the follow-ups alone."""
+    return timeline_items(target or None, followups or [])
