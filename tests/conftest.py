@@ -172,3 +172,24 @@ def _fresh_cache_per_test():
 
     cache.clear()
     yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium through playwright, one per test process, shared by every browser test
+    (tests/browser/conftest.py has the rest of the browser fixtures)."""
+    import os
+    from pathlib import Path
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("chromium missing on CI")
+        pytest.skip("chromium not installed: run make test as root to install it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

@@ -5,7 +5,6 @@ selects (no mouse-only widgets)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import pytest
 
@@ -18,23 +17,13 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def page(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-GB", viewport={"width": 390, "height": 844}
-        )
-        context.set_default_timeout(10_000)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def page(live_server, browser):
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", viewport={"width": 390, "height": 844}
+    )
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
 
 
 def swap(page, action) -> None:

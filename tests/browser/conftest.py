@@ -47,18 +47,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium missing on CI")
-        pytest.skip("chromium not installed: run make test as root to install it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# The session's one `browser` lives in tests/conftest.py: playwright's sync API refuses a second
+# instance in a process, and xdist may run tests of several directories in one worker.
 
 
 @pytest.fixture

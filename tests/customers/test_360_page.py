@@ -101,7 +101,8 @@ def test_query_count_is_constant(world, buyer, client_for):
     with CaptureQueriesContext(connection) as large:
         assert client.get(f"/customers/{buyer.pk}/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(large.captured_queries) <= 25
+    # the page also shows the e-mail, step-plan and library panels (issue 8, 11): constant too
+    assert len(large.captured_queries) <= 28
 
 
 def test_scope_and_anonymous(world, buyer, client_for, client):

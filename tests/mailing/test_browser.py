@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser, login, new_context  # noqa: F401 - fixtures
+from tests.browser.conftest import login, new_context
 from tests.conftest import PASSWORD
 from tradewind.mailing.template_services import email_template_save
 from tradewind.workspaces.actors import Actor
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_send_a_template_from_the_lead_page_on_a_phone(
-    browser,  # noqa: F811
+    browser,
     live_server,
     world,
     rep_account,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import browser, demo, login, page, screenshot, size  # noqa: F401 (fixtures)
+from tests.browser.conftest import demo, login, page, screenshot, size  # noqa: F401 (fixtures)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from tradewind.core.api import ERRORS, READ_ERRORS
+from tradewind.core.api_bodies import ObjectBody
 
 from . import notification_prefs, notifications
 from .digests import DIGEST_HOUR
@@ -71,7 +72,7 @@ class NotificationPrefIn(Schema):
     email: str = Field("", description="off, instant or digest (digest needs in_app)")
 
 
-class NotificationPrefsIn(Schema):
+class NotificationPrefsIn(ObjectBody):
     items: list[NotificationPrefIn] = Field(
         default_factory=list, description="Kinds left out keep their setting"
     )

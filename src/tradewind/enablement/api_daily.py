@@ -14,6 +14,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from tradewind.core.api import ERRORS, READ_ERRORS
+from tradewind.core.api_bodies import ObjectBody
 
 from . import daily
 from .daily_selectors import team_day
@@ -60,7 +61,7 @@ class DailyTeamOut(Schema):
     reps: list[DailyTeamRowOut]
 
 
-class DailyGenerateIn(Schema):
+class DailyGenerateIn(ObjectBody):
     day: str = Field("", description="YYYY-MM-DD, today (workspace time) when empty")
 
 
