@@ -152,9 +152,9 @@ def test_goal_set_updates_and_audits(world, data):
     assert again.pk == goal.pk and again.target == D("1500.00") and again.stretch == 4
     assert again.period_start == MARCH and again.version == 2
     verbs = list(
-        AuditEvent.objects.filter(target_type="goal", target_id=goal.pk).values_list(
-            "verb", flat=True
-        )
+        AuditEvent.objects.filter(target_type="goal", target_id=goal.pk)
+        .order_by("id")
+        .values_list("verb", flat=True)
     )
     assert verbs == ["create", "update"]
     goals.goal_delete(actor=world.actor(world.manager), goal_id=goal.pk)
