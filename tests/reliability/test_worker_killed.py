@@ -23,6 +23,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from tests.support import migrated
+
 SETUP = """
 import json
 import django
@@ -62,7 +64,7 @@ def shared_db(tmp_path) -> Iterator[tuple[dict[str, str], Callable[[str, Any], t
     the workers and this test see."""
     env = _base_env(tmp_path)
     if connection.vendor == "sqlite":
-        path = tmp_path / "tradewind.sqlite3"
+        path = migrated.sqlite_copy(tmp_path / "tradewind.sqlite3")
 
         def query(sql: str, param: Any) -> tuple:
             with sqlite3.connect(path, timeout=30) as db:
@@ -82,12 +84,7 @@ def shared_db(tmp_path) -> Iterator[tuple[dict[str, str], Callable[[str, Any], t
         dbname="postgres",
     )
     name = f"tw_jobs_kill_{os.getpid()}"
-    with psycopg.connect(server, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(
-            f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-            "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-        )
+    migrated.postgres_create(settings, name)
     parts = conninfo_to_dict(server)
     env["DATABASE_URL"] = (
         f"postgres://{parts['user']}:{parts.get('password', '')}@{parts['host']}:{parts['port']}/{name}"
@@ -203,6 +200,7 @@ def test_the_embedded_worker_of_make_run_runs_jobs_and_schedules(tmp_path):
     env = _base_env(tmp_path)
     env.pop("TRADEWIND_TESTING")  # production settings: SqliteHuey, not the tests' MemoryHuey
     env.pop("REDIS_URL", None)
+    migrated.sqlite_copy(tmp_path / "tradewind.sqlite3")
     setup = subprocess.run(
         [sys.executable, "-c", ENQUEUE], env=env, capture_output=True, text=True, timeout=300
     )

@@ -271,9 +271,12 @@ def test_concurrent_codes_on_a_sqlite_file(tmp_path):
         TRADEWIND_TESTING="1",
         DJANGO_SETTINGS_MODULE="tradewind.config.settings",
     )
+    from tests.support import migrated
+
+    migrated.sqlite_copy(tmp_path / "tradewind.sqlite3")
     script = RACE_SCRIPT.replace("THREADS", str(THREADS)).replace("PER_THREAD", str(PER_THREAD))
     done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=180
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
     )
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
