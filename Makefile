@@ -53,7 +53,7 @@ run: install system-deps-pdf
 # TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
 test: install-test system-deps
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal --durations=30
 
 lint: install-test
 	$(BIN)/ruff check .

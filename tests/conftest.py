@@ -206,6 +206,23 @@ def _fresh_cache_per_test():
     yield
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run with the SQLite suite only (BROWSER_POSTGRES=1 runs them on PostgreSQL
+    too): they prove what the browser does with the pages, and every page and API answer they use
+    is also tested through the test client on both engines. Each one reloads the demo workspace,
+    which made them the longest part of CI's PostgreSQL run."""
+    import os
+
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres") or os.environ.get(
+        "BROWSER_POSTGRES"
+    ):
+        return
+    skip = pytest.mark.skip(reason="browser tests run with the SQLite suite (BROWSER_POSTGRES=1)")
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(skip)
+
+
 def _dev_null_is_intact() -> bool:
     import os
     import stat
