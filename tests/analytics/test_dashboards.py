@@ -347,3 +347,64 @@ def test_goal_cards_show_live_completion(world, data, client_for):
     assert [(r.detail.level, r.value) for r in managed.rows] == [("team", D("50.0"))]
     assert rep2.rows == [] and rep2.empty
     assert b'data-testid="chart-goal"' in page.content
+
+
+def test_team_dashboard_narrowed_to_a_team_or_an_owner(world, data, client_for, api, token_for):
+    """Hand-computed from the worked example (manager, 3 months), narrowed:
+    team East (rep, rep2): leads 3 (rep's trade show and two web forms), 1 contacted, 1
+      qualified; by source Jan/Feb/Mar: trade show 1/0/0, web form 1/0/1; SLA: rep 1; forecast:
+      A, B, C, D — 4 deals, 72,999.00 summed, C not converted; receivables: the rep's customer's
+      2,759.34 and 6,438.35; goals: East's own (the workspace's and the rep's are left out).
+    owner other_rep (West): leads 2 (referral on Jan 1st 01:00 local, trade show Feb 10th), none
+      contacted; SLA: none; forecast: E — 1 deal, 2,000.00; receivables: none; goals: none."""
+    from tradewind.analytics.goals import goal_set
+
+    owner = world.actor(world.owner)
+    common = {"metric": "qualified_leads", "period": "year", "period_start": "2031-01-01"}
+    with time_machine.travel(NOW, tick=False):
+        goal_set(actor=owner, target="10", **common)
+        goal_set(actor=owner, target="2", team_id=world.east.pk, **common)
+        goal_set(actor=owner, target="4", rep_id=world.rep.user_id, **common)
+        east = dashboards.team_filters({"team": str(world.east.pk)})
+        west_rep = dashboards.team_filters({"owner": str(world.other_rep.user_id)})
+        team = dashboards.team_dashboard(world.manager, months=3, filters=east)
+        other = dashboards.team_dashboard(world.manager, months=3, filters=west_rep)
+        page = client_for(world.manager).get(
+            "/reports/dashboard/team/", {"months": "3", "team": world.east.pk}
+        )
+        res = api(
+            "get",
+            f"/reports/dashboard/team?months=3&owner={world.other_rep.user_id}",
+            token=token_for(world.manager),
+        )
+    funnel = team.block("funnel")
+    assert [r.value for r in funnel.rows] == [3, 1, 1, 0, 0]
+    assert f"team={world.east.pk}" in funnel.rows[0].url
+    assert {s.name: s.values for s in team.block("leads_by_source").series} == {
+        "Trade show": [1, 0, 0],
+        "Web form": [1, 0, 1],
+    }
+    assert [(r.key, r.value) for r in team.block("sla").rows] == [(str(world.rep.user_id), 1)]
+    assert f"team={world.east.pk}" in team.block("sla").rows[0].url
+    total = team.block("forecast").extra["total"]
+    assert (total["count"], total["pipeline"], total["unconverted"]) == (4, D("72999.00"), 1)
+    assert f"team={world.east.pk}" in team.block("forecast").url
+    assert [r.value for r in team.block("receivables").rows] == [D("2759.34"), D("6438.35")]
+    assert [(r.detail.level, r.detail.team_id) for r in team.block("goal").rows] == [
+        ("team", world.east.pk)
+    ]
+
+    assert [r.value for r in other.block("funnel").rows] == [2, 0, 0, 0, 0]
+    assert other.block("sla").rows == []
+    total = other.block("forecast").extra["total"]
+    assert (total["count"], total["pipeline"]) == (1, D("2000.00"))
+    assert other.block("receivables").rows == []
+    assert other.block("goal").rows == []
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert f'<option value="{world.east.pk}" selected>' in body
+    assert f"team={world.east.pk}" in body  # the export link keeps the narrowing
+    assert res.status_code == 200
+    funnel = {b["key"]: b for b in res.json()["blocks"]}["funnel"]
+    assert [r["value"] for r in funnel["rows"]] == ["2", "0", "0", "0", "0"]

@@ -44,6 +44,9 @@ EXEMPT = {
     "DELETE /tokens/{token_id} revokes",
     "daily_reports:team": "no write: the team's day overview; its day picker reads the day from "
     "GET or POST (a shared helper)",
+    "campaign_public:unsubscribe": "the unsubscribe link in campaign mail: anonymous by design "
+    "(the reader, not a user; a signed token is the authority); consent is recorded through "
+    "POST /campaigns/consent",
 }
 
 PAGE_TO_API: dict[str, str | tuple[str, ...]] = {
@@ -273,6 +276,21 @@ PAGE_TO_API.update(
             "POST /daily-reports/{daily_report_id}/submit",
         ),
         "daily_reports:comment": "POST /daily-reports/{daily_report_id}/comments",
+        "campaigns:new": "POST /campaigns",
+        "campaigns:edit": "PUT /campaigns/{campaign_id}",
+        "campaigns:schedule": "POST /campaigns/{campaign_id}/schedule",
+        "campaigns:cancel": "POST /campaigns/{campaign_id}/cancel",
+        "campaigns:delete": "DELETE /campaigns/{campaign_id}",
+        "campaigns:settings": "PUT /campaigns/settings",
+        "campaigns:lists": "POST /campaigns/lists",
+        "campaigns:list_detail": "PUT /campaigns/lists/{marketing_list_id}",
+        "campaigns:list_addresses": "POST /campaigns/lists/{marketing_list_id}/addresses",
+        "campaigns:list_address_remove": (
+            "DELETE /campaigns/lists/{marketing_list_id}/addresses/{list_address_id}"
+        ),
+        "campaigns:list_delete": "DELETE /campaigns/lists/{marketing_list_id}",
+        "campaigns:consent": "POST /campaigns/consent",
+        "campaigns:consent_import": "POST /campaigns/consent/import",
     }
 )
 # New-area pages whose API operation does not exist yet (the lead engineer closes these).

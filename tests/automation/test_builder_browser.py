@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from tests.browser.conftest import wait_until
 from tests.conftest import PASSWORD
 from tradewind.automation.models import WorkflowRule
 
@@ -30,7 +31,7 @@ def swap(page, action) -> None:
     """Do something that posts the builder, and wait until htmx has swapped the answer in."""
     with page.expect_response(lambda r: r.request.method == "POST"):
         action()
-    page.wait_for_function("!document.querySelector('.htmx-request, .htmx-settling')")
+    wait_until(page, "!document.querySelector('.htmx-request, .htmx-settling')")
 
 
 def test_build_save_and_test_a_rule(transactional_db, world, page):

@@ -11,9 +11,10 @@ from django.db import connection, transaction
 from django.test import Client
 
 from tradewind.benchmarks import generate, import_file, measure_import
-from tradewind.benchmarks.measure import Capture, _deep_cursor, plan_flags
+from tradewind.benchmarks.measure import Capture, _deep_cursor, plan_flags, search_terms
 from tradewind.core.spreadsheets import cell_value
 from tradewind.leads import imports_rows as engine
+from tradewind.leads import search
 from tradewind.leads.imports_chunks import Tally, clean_chunk, dedupe_chunk
 from tradewind.leads.imports_fields import auto_mapping
 from tradewind.leads.models import Lead
@@ -166,6 +167,34 @@ def test_deep_page_seeks_into_the_index(bench, client):
         assert re.search(r"status=\? AND \(?created_at<", text) or "created_at<" in text, text
     else:
         assert re.search(r"Index Cond: .*created_at", text), text
+
+
+def _pairs_migration():
+    import importlib
+
+    return importlib.import_module("tradewind.leads.migrations.0016_search_pairs_gin_postgres")
+
+
+def test_pairs_query_and_index_share_one_expression():
+    # The planner uses lead_pairs_gin only for the expression the index was built on.
+    assert _pairs_migration().EXPRESSION == search.PAIRS_INDEX_SQL
+
+
+def test_rare_two_character_chinese_search_reads_an_index(bench, client):
+    """The rare 2-character brand of the bench figures: PostgreSQL reads lead_pairs_gin (it used to
+    scan the table: trigrams need 3 characters), SQLite the pairs FTS table; neither walks the
+    leads looking for it."""
+    terms = {key: term for key, _label, term in search_terms(bench)}
+    (sql, params), *_ = lead_selects(
+        sql_of(client, "/leads/?" + urlencode({"q": terms["search_zh2_brand"]}))
+    )
+    lines = explain(sql, params)
+    text = "\n".join(lines)
+    if connection.vendor == "sqlite":
+        assert f"{search.PAIRS_TABLE} VIRTUAL TABLE" in text, text
+    else:
+        assert "lead_pairs_gin" in text, text
+        assert not [f for f in plan_flags(lines, sql) if "FULL SCAN" in f], text
 
 
 # --- the import figure's engine work ---------------------------------------------------------------

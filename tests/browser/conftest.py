@@ -107,3 +107,19 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / name
     page.screenshot(path=str(path), animations="disabled", caret="hide")
     return path
+
+
+def wait_until(
+    page: Page, expression: str, arg: object = None, timeout: float = TIMEOUT_MS / 1000
+) -> None:
+    """Poll a JavaScript expression until it is truthy. Instead of `page.wait_for_function`, which
+    re-evaluates its predicate as a string inside the page: under our `script-src 'self'` policy
+    that races with the CSP and fails now and then with EvalError (microsoft/playwright#36982);
+    one-shot `page.evaluate` is exempt."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for: {expression}")
+        time.sleep(0.05)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tests.browser.conftest import wait_until
 from tradewind.activities.models import Notification, NotificationPreference
 from tradewind.activities.notifications import notify
 from tradewind.demo import data
@@ -26,7 +27,7 @@ def open_nav(page: Page, size: str) -> None:
         return
     page.click("[data-testid=nav-toggle]")
     page.locator("#main-nav.show").wait_for(state="visible")
-    page.wait_for_function("!document.querySelector('#main-nav.collapsing')")
+    wait_until(page, "!document.querySelector('#main-nav.collapsing')")
 
 
 def send(workspace: Workspace, user_id: int, n: int) -> None:

@@ -80,3 +80,33 @@ def test_reports_draw_every_chart_in_both_languages(demo, page: Page, size: str)
             # The live server has no favicon: the browser logs its 404, which is no page error.
             errors[:] = [e for e in errors if "404" not in e]
             assert not errors, (url, errors)
+
+
+def test_team_dashboard_narrowed_to_a_team_in_both_languages(demo, page: Page, size: str) -> None:
+    """The team and owner pickers reload the dashboard narrowed (the URL keeps them, so does the
+    export link); every chart is still drawn, in Chinese and in English."""
+    from tradewind.workspaces.models import Team
+
+    west = Team.objects.get(workspace=demo, name__startswith="欧美组")
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    login(page, BOSS, PASSWORD)
+    for code in ("zh-hans", "en"):
+        if code == "en":
+            switch_language(page, size, "en")
+        page.goto("/reports/dashboard/team/")
+        with page.expect_navigation():
+            page.select_option("[data-testid=dashboard-team]", str(west.pk))
+        assert f"team={west.pk}" in page.url
+        assert f"team={west.pk}" in (
+            page.get_attribute("[data-testid=dashboard-export]", "href") or ""
+        )
+        assert (page.get_attribute("html", "lang") or "").startswith(code[:2])
+        for key in ("goal", "funnel", "forecast", "leads_by_source"):
+            chart = page.locator(f"[data-testid=chart-{key}]")
+            chart.scroll_into_view_if_needed()
+            assert chart.get_attribute("data-rendered") == "1", (code, key)
+            assert chart.locator("svg path").count() > 2, (code, key)
+        if size == "phone":
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    assert not errors, errors

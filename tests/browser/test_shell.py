@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
+from tests.browser.conftest import wait_until
 from tradewind.demo import data
 from tradewind.workspaces.models import User
 
@@ -31,6 +32,7 @@ NAV_KEYS = [
     "products",
     "orders",
     "library",
+    "campaigns",  # the boss holds Perm.CAMPAIGN_MANAGE (others do not see the entry)
     "reports",
     "settings",
 ]
@@ -52,7 +54,7 @@ def open_nav(page: Page, size: str) -> None:
         return
     page.click("[data-testid=nav-toggle]")
     page.locator("#main-nav.show").wait_for(state="visible")
-    page.wait_for_function("!document.querySelector('#main-nav.collapsing')")
+    wait_until(page, "!document.querySelector('#main-nav.collapsing')")
 
 
 def switch_language(page: Page, size: str, code: str) -> None:

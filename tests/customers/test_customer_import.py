@@ -235,3 +235,20 @@ def test_api_upload(world, api, token_for, client):
     assert resp.status_code == 201 and resp.json()["mapping"] == {"0": "name", "1": "email"}
     got = api("get", f"/customers/imports/{resp.json()['id']}", token=token)
     assert got.status_code == 200 and got.json()["total_rows"] == 1
+
+
+def test_a_batch_whose_stored_file_is_gone_gets_a_coded_answer(world, api, token_for):
+    """Found by the access probes: the preview answered 500 when the stored upload was missing."""
+    import os
+
+    batch = upload(world, world.rep)
+    os.remove(batch.file.path)
+    resp = api(
+        "post",
+        f"/customers/imports/{batch.pk}/preview",
+        token=token_for(world.rep),
+        json={"mapping": batch.mapping},
+    )
+    assert resp.status_code == 422, resp.content
+    assert resp.json()["code"] == "file_unreadable"
+    assert Customer.objects.count() == 0

@@ -36,7 +36,7 @@ def test_read_only_cannot_create(world):
 
 def test_update_diffs_and_bumps_version(world):
     lead = lead_update(
-        actor=world.actor(world.rep),
+        actor=world.actor(world.manager),  # handing the lead on needs lead.assign
         lead=world.lead,
         version=1,
         phone="+49 30 1234",

@@ -280,3 +280,16 @@ def test_api_create_update_revise(world, qw, api, token_for):
     assert api("get", "/quotes", token=token_for(world.owner2)).json()["items"] == []
     terms = api("get", "/quotes/payment-terms", token=token).json()
     assert any(t["label_en"] == "L/C at sight" for t in terms)
+
+
+def test_the_editor_keeps_a_product_name_inside_its_data_block(world, qw, client_for):
+    """The product list travels to the quote editor as JSON in a <script> data block: a name
+    holding "</script>" must not end the block and inject markup."""
+    qw.product.name_en = "</script><img src=x onerror=alert(1)>"
+    qw.product.save(update_fields=["name_en"])
+    c = client_for(world.rep)
+    c.post("/quotes/new/", {"opportunity": qw.opportunity.pk, "title": "Panels"})
+    quote = Quote.objects.get(workspace=world.ws)
+    page = c.get(f"/quotes/{quote.pk}/edit/").content.decode()
+    assert "<img src=x" not in page
+    assert "\\u003C/script\\u003E\\u003Cimg src=x" in page

@@ -55,7 +55,10 @@ def grain_for(period: Period, asked: str = "") -> str:
 
 
 def _records_url(period: Period, filters: ReportFilter, **params: Any) -> str:
-    return list_url("analytics:activity_records", **period.params(), **filters.params(), **params)
+    # A figure's own narrowing (one rep's row) wins over the report filter it sits under.
+    return list_url(
+        "analytics:activity_records", **{**period.params(), **filters.params(), **params}
+    )
 
 
 def followups_of(member: Membership, period: Period, filters: ReportFilter) -> QuerySet[FollowUp]:

@@ -22,6 +22,8 @@ router = Router(tags=["reports"])
 
 class TeamParams(Schema):
     months: str = Field("", description="3, 6 or 12 (else 6)")
+    owner: str = Field("", description="a user id or 'me': that owner's records only")
+    team: str = Field("", description="a team id: owners in that team and its sub-teams")
 
 
 class DashboardRowOut(Schema):
@@ -109,4 +111,6 @@ def dashboard_me(request: HttpRequest) -> dict[str, Any]:
 )
 def dashboard_team(request: HttpRequest, params: Query[TeamParams]) -> dict[str, Any]:
     months = dashboards.parse_months(params.months)
-    return _out(dashboards.team_dashboard(request.member, months=months))  # type: ignore[attr-defined]
+    filters = dashboards.team_filters(params.dict())
+    member = request.member  # type: ignore[attr-defined]
+    return _out(dashboards.team_dashboard(member, months=months, filters=filters))

@@ -41,6 +41,7 @@ from .goals import (
     metric_records,
     parse_start,
     period_end,
+    receipt_base,
     scope_of,
 )
 from .models import CommissionRule, CommissionTier, Goal, GoalMetric, GoalPeriod
@@ -425,7 +426,7 @@ def statements(member: Membership, month: dt.date, *, rep_id: int | None = None)
         who = r.who
         if who not in by_rep:
             continue
-        base = quantize(Decimal(r.amount_order_currency) * r.order.fx_rate, currency)
+        base = receipt_base(r.amount_order_currency, r.order.fx_rate, currency)
         rate = rates[who][3]
         by_rep[who].append(
             StatementRow(

@@ -148,10 +148,18 @@ def _id(value: str) -> str:
     return value if value.isdigit() else ""
 
 
+def industry_q(value: str, name: str = "industry") -> Q:
+    """The list pages' industry filter: contains, case-insensitive; "=text" matches exactly and
+    "=" alone means not set (leads/, sales/ and customers/filters.py read it the same way)."""
+    if value.startswith("="):
+        return Q(**{name: value[1:]})
+    return Q(**{f"{name}__icontains": value}) if value else Q()
+
+
 @dataclass(frozen=True)
 class ReportFilter:
-    """Narrows a report: lead source, industry (exact), country, owner (a user id or "me"), team
-    (owners in that team and its sub-teams)."""
+    """Narrows a report: lead source, industry (as the list pages read it: industry_q), country,
+    owner (a user id or "me"), team (owners in that team and its sub-teams)."""
 
     source: str = ""
     industry: str = ""
@@ -169,7 +177,7 @@ class ReportFilter:
         source, country, owner = text("source"), text("country").upper(), text("owner")
         return cls(
             source=source if source in LeadSource.values else "",
-            industry=text("industry"),
+            industry=text("industry", 81),
             country=country if country in countries else "",
             owner=owner if owner == "me" or _id(owner) else "",
             team=_id(text("team")),
@@ -207,10 +215,25 @@ class ReportFilter:
         if self.source:
             q &= Q(source=self.source)
         if self.industry:
-            q &= Q(industry=self.industry)
+            q &= industry_q(self.industry)
         if self.country:
             q &= Q(country=self.country)
         return q
+
+    def customer_q(self, member: Membership) -> Q:
+        """Opportunities narrowed by their owner and their customer's country and industry."""
+        q = self.owner_q(member)
+        if self.country:
+            q &= Q(customer__country=self.country)
+        if self.industry:
+            q &= industry_q(self.industry, "customer__industry")
+        return q
+
+    def opportunity_params(self, member: Membership) -> dict[str, str]:
+        """The same narrowing in the opportunity list's query parameters (sales/filters.py)."""
+        out = {"country": self.country, "industry": self.industry, "team": self.team}
+        out["owner"] = str(member.user_id) if self.owner == "me" else self.owner
+        return {k: v for k, v in out.items() if v}
 
     def lead_params(self, member: Membership) -> dict[str, str]:
         """The same narrowing in the lead list's query parameters (leads/filters.py)."""
@@ -406,11 +429,16 @@ def _lead_links(
 
 
 def _cut_params(cut: str, key: Any) -> dict[str, str]:
-    """The lead list's parameters for one value of a cut ("" when the list cannot express it)."""
+    """The lead list's parameters for exactly one value of a cut (leads/filters.py): the pool,
+    owners without a team, a blank country or industry included; a team without its sub-teams."""
     if cut == "owner":
         return {"owner": str(key) if key else "none"}
     if cut == "team":
-        return {"team": str(key)} if key else {}
+        return {"team": f"={key}" if key else "none"}
+    if cut == "industry":
+        return {"industry": f"={key or ''}"}
+    if cut == "country":
+        return {"country": str(key) if key else "NONE"}
     return {cut: str(key)} if key else {}
 
 
@@ -458,7 +486,7 @@ def review(
         row = _fill(Row(str(key), cut_label(cut, key, users, teams)), values)
         row.cycle_days, row.cycle_count = cyc.get(values["cut"], (None, 0))
         params = _cut_params(cut, key)
-        if params or cut in ("owner",):
+        if params:
             row.links = _lead_links(member, period, filters, **params)
         rows.append(row)
     rows.sort(key=lambda r: (-r.total, r.label))
@@ -535,12 +563,8 @@ def lost_opportunities(
 ) -> QuerySet[Opportunity]:
     """Opportunities closed lost in the period (their customer's country and industry, their
     owner and team narrow them; the lead source does not apply to opportunities)."""
-    q = Q(status=OpportunityStatus.LOST) & period.q(member, "closed_at") & filters.owner_q(member)
-    if filters.country:
-        q &= Q(customer__country=filters.country)
-    if filters.industry:
-        q &= Q(customer__industry=filters.industry)
-    return Opportunity.objects.visible_to(member).filter(q)
+    q = Q(status=OpportunityStatus.LOST) & period.q(member, "closed_at")
+    return Opportunity.objects.visible_to(member).filter(q, filters.customer_q(member))
 
 
 def lost_reasons(
@@ -557,18 +581,15 @@ def lost_reasons(
         "status": OpportunityStatus.LOST,
         "closed_from": period.start.isoformat(),
         "closed_to": period.end.isoformat(),
+        **filters.opportunity_params(member),
     }
-    if filters.owner:
-        base["owner"] = str(member.user_id) if filters.owner == "me" else filters.owner
-    if filters.team:
-        base["team"] = filters.team
     return [
         Reason(
             code=str(r["close_reason_id"] or ""),
             label=r["close_reason__label"] or _("No reason given"),
             count=r["n"],
             share=rate(r["n"], total),
-            link=list_url("sales:list", **base, reason=r["close_reason_id"] or ""),
+            link=list_url("sales:list", **base, reason=r["close_reason_id"] or "none"),
         )
         for r in grouped
     ], total

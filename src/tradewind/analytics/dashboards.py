@@ -20,18 +20,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
-    DecimalField,
-    ExpressionWrapper,
-    F,
     Q,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Round, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -40,24 +33,27 @@ from django.utils.translation import gettext as _
 from tradewind.activities.models_tasks import Task
 from tradewind.activities.task_choices import TaskStatus
 from tradewind.activities.task_selectors import day_bounds
-from tradewind.core.money import minor_units, quantize
+from tradewind.core.money import quantize
 from tradewind.leads import followups
 from tradewind.leads.choices import LeadSource, LeadStatus
 from tradewind.leads.filters import reached_q
 from tradewind.leads.models import Lead
-from tradewind.orders.models_orders import Order, OrderStatus, PaymentPlanItem
+from tradewind.orders import forms_orders as order_filters
+from tradewind.orders import receivables
 from tradewind.orders.orders import today_for
 from tradewind.sales import forecast as sales_forecast
 from tradewind.sales.choices import STAGE_LABELS, OpportunityStatus
 from tradewind.sales.models import Opportunity
-from tradewind.workspaces.models import Membership
+from tradewind.workspaces.models import Membership, Team
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.timezones import zone
+from tradewind.workspaces.timezones import created_range_q, effective_zone
 
 from . import goals
+from .conversion import ReportFilter
 from .models import GoalMetric, GoalPeriod
 
-SUM_FIELD: DecimalField = DecimalField(max_digits=24, decimal_places=4)
+ANYONE = ReportFilter()
+
 TASK_LIST = 6
 MONTH_CHOICES = (3, 6, 12)
 DEFAULT_MONTHS = 6
@@ -140,6 +136,7 @@ class Dashboard:
     months: int = DEFAULT_MONTHS
     start: dt.date | None = None
     tasks: list[Task] = field(default_factory=list)
+    filters: ReportFilter = field(default_factory=ReportFilter)
 
     def block(self, key: str) -> Block | None:
         return next((b for b in self.blocks if b.key == key), None)
@@ -265,73 +262,40 @@ def pipeline_block(member: Membership, *, mine: bool) -> Block:
 
 # --- overdue receivables ------------------------------------------------------------------------
 
-AGING = (
-    ("1_30", 30),
-    ("31_60", 60),
-    ("61_90", 90),
-    ("90_plus", None),
-)
+AGING = tuple(key for key, _first, _last in order_filters.AGING)
 
 
 def aging_labels() -> dict[str, str]:
-    return {
-        "1_30": _("1–30 days"),
-        "31_60": _("31–60 days"),
-        "61_90": _("61–90 days"),
-        "90_plus": _("More than 90 days"),
-    }
+    return order_filters.aging_labels()
 
 
-def receivables_block(member: Membership, *, mine: bool) -> Block:
-    """Overdue payment-plan items of the orders I may see (of my customers on my dashboard), by
-    days overdue (pie): Σ round((amount − received − charges) × the order's locked rate), positive
-    remainders only, each item rounded like the overdue list (orders.receivables); one grouped
-    query."""
+def receivables_block(member: Membership, *, mine: bool, filters: ReportFilter = ANYONE) -> Block:
+    """Overdue payment-plan items of the orders I may see (of my customers on my dashboard; of a
+    rep's or a team's customers with the filters), by days overdue (pie). The orders are chosen
+    by the order list's own filter and the items summed by `receivables.aging_totals` — each
+    item rounded as the overdue list shows it — so a slice's link (the overdue list with the same
+    filter and its bucket) lists exactly the items, orders and amount the slice counts. One
+    query reading the overdue items (plus the team lookup with a team filter)."""
     currency = member.workspace.base_currency
-    today = today_for(member.workspace)
-    orders = Order.objects.visible_to(member)
-    if mine:
-        orders = orders.filter(customer__owner_id=member.user_id)
-    remaining = ExpressionWrapper(
-        F("amount") - F("received") - F("charges"), output_field=SUM_FIELD
-    )
-    whens = [
-        When(due_date__gte=today - dt.timedelta(days=days), then=Value(key))
-        for key, days in AGING
-        if days is not None
-    ]
-    grouped = (
-        PaymentPlanItem.objects.filter(order__in=orders, closed_at__isnull=True, due_date__lt=today)
-        .exclude(order__status=OrderStatus.CANCELLED)
-        .alias(rest=remaining)
-        .filter(rest__gt=0)
-        .annotate(bucket=Case(*whens, default=Value("90_plus"), output_field=CharField()))
-        .order_by()
-        .values("bucket")
-        .annotate(
-            n=Count("order_id", distinct=True),
-            items=Count("id"),
-            # Each item rounded to the base currency as the overdue list shows it (to_base).
-            base=Sum(
-                Round(
-                    ExpressionWrapper(F("rest") * F("order__fx_rate"), output_field=SUM_FIELD),
-                    minor_units(currency),
-                ),
-                output_field=SUM_FIELD,
-            ),
-        )
-    )
-    by_bucket = {r["bucket"]: r for r in grouped}
-    owner = "me" if mine else ""
-    url = _url("orders:list", owner=owner, overdue="1")
+    owner = "me" if mine else _owner_param(member, filters)
+    narrow = order_filters.OrderFilter(owner=owner, team="" if mine else filters.team)
+    cells = receivables.aging_totals(member, narrow)
     labels = aging_labels()
     rows = []
-    for key, _days in AGING:
-        r = by_bucket.get(key)
-        if r is None:
+    for key in AGING:
+        cell = cells.get(key)
+        if cell is None:
             continue
+        params = {**narrow.params(), "overdue": key}
         rows.append(
-            Row(key, labels[key], quantize(r["base"] or Decimal(0), currency), url, count=r["n"])
+            Row(
+                key.replace("-", "_").replace("+", "_plus"),  # the API's keys: 1_30 … 90_plus
+                labels[key],
+                quantize(cell.base, currency),
+                _url("orders:overdue", **params),
+                count=cell.orders,
+                detail={"orders_url": _url("orders:list", **params), "items": cell.items},
+            )
         )
     title = _("Overdue receivables of my customers") if mine else _("Overdue receivables")
     total = quantize(sum((Decimal(r.value) for r in rows), Decimal(0)), currency)
@@ -341,8 +305,11 @@ def receivables_block(member: Membership, *, mine: bool) -> Block:
         "pie",
         unit=currency,
         rows=rows,
-        url=url,
-        extra={"total": total, "overdue_page": reverse("orders:overdue")},
+        url=_url("orders:list", **narrow.params(), overdue="1"),
+        extra={
+            "total": total,
+            "overdue_page": _url("orders:overdue", **narrow.params()),
+        },
     )
 
 
@@ -351,11 +318,15 @@ def receivables_block(member: Membership, *, mine: bool) -> Block:
 FUNNEL_STEPS = ("created", "contacted", "qualified", "converted", "won")
 
 
-def funnel_block(member: Membership, start: dt.date, end: dt.date) -> Block:
+def funnel_block(
+    member: Membership, start: dt.date, end: dt.date, filters: ReportFilter = ANYONE
+) -> Block:
     """Leads created in [start, end] (workspace days) by the furthest step they reached — created,
     contacted, qualified, converted, won (converted into a customer that signed) — with the same
     definitions as the conversion review (leads.filters.reached_q). One aggregate."""
-    leads = Lead.objects.visible_to(member).filter(_created_q(member, start, end))
+    leads = Lead.objects.visible_to(member).filter(
+        created_range_q(member, start, end), filters.lead_q(member)
+    )
     steps: dict[str, Q] = {
         "created": Q(),
         "contacted": reached_q("contacted"),
@@ -380,7 +351,11 @@ def funnel_block(member: Membership, start: dt.date, end: dt.date) -> Block:
         "converted": {"status": LeadStatus.CONVERTED.value},
         "won": {"reached": "won"},
     }
-    rng = {"created_from": start.isoformat(), "created_to": end.isoformat()}
+    rng = {
+        "created_from": start.isoformat(),
+        "created_to": end.isoformat(),
+        **filters.lead_params(member),
+    }
     rows = [
         Row(key, labels[key], counts[key], _url("leads:list", **params[key], **rng))
         for key in FUNNEL_STEPS
@@ -395,19 +370,16 @@ def funnel_block(member: Membership, start: dt.date, end: dt.date) -> Block:
     )
 
 
-def _created_q(member: Membership, start: dt.date, end: dt.date) -> Q:
-    tz = zone(member.workspace.time_zone)
-    return Q(
-        created_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
-        created_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz),
-    )
+def _owner_param(member: Membership, filters: ReportFilter) -> str:
+    return str(member.user_id) if filters.owner == "me" else filters.owner
 
 
-def sla_block(member: Membership, now: dt.datetime) -> Block:
+def sla_block(member: Membership, now: dt.datetime, filters: ReportFilter = ANYONE) -> Block:
     """Open A leads nobody contacted within 24 hours, by owner (bar). One grouped query plus the
     owners' names."""
     grouped = (
         followups.sla_breached_leads(member, now)
+        .filter(filters.owner_q(member))
         .order_by()
         .values("owner_id")
         .annotate(n=Count("id"))
@@ -429,7 +401,7 @@ def sla_block(member: Membership, now: dt.datetime) -> Block:
                 str(owner or "none"),
                 names.get(owner, "") if owner else _("No owner"),
                 r["n"],
-                _url("leads:list", sla="1", owner=owner or "none"),
+                _url("leads:list", sla="1", owner=owner or "none", team=filters.team),
             )
         )
     total = sum(r["n"] for r in data)
@@ -438,20 +410,26 @@ def sla_block(member: Membership, now: dt.datetime) -> Block:
         _("First-contact SLA breaches"),
         "bar",
         rows=rows,
-        url=_url("leads:list", sla="1"),
+        url=_url("leads:list", sla="1", **filters.lead_params(member)),
         note=_("A leads not contacted within 24 hours of their creation, by owner."),
         extra={"total": total},
     )
 
 
 def leads_by_source_block(
-    member: Membership, start: dt.date, end: dt.date, months: list[dt.date]
+    member: Membership,
+    start: dt.date,
+    end: dt.date,
+    months: list[dt.date],
+    filters: ReportFilter = ANYONE,
 ) -> Block:
-    """New leads per workspace month and source (line). One grouped query."""
-    tz = zone(member.workspace.time_zone)
+    """New leads per month (in the member's zone, as the leads list reads its dates) and source
+    (line). One grouped query."""
+    tz = effective_zone(member.workspace, member.user)
+    narrow = filters.lead_params(member)
     grouped = (
         Lead.objects.visible_to(member)
-        .filter(_created_q(member, start, end))
+        .filter(created_range_q(member, start, end), filters.lead_q(member))
         .order_by()
         .annotate(month=TruncMonth("created_at", tzinfo=tz))
         .values("month", "source")
@@ -476,6 +454,7 @@ def leads_by_source_block(
             urls.append(
                 _url(
                     "leads:list",
+                    **narrow,
                     source=source.value,
                     created_from=m_start.isoformat(),
                     created_to=m_end.isoformat(),
@@ -490,6 +469,7 @@ def leads_by_source_block(
             totals[i],
             _url(
                 "leads:list",
+                **narrow,
                 created_from=max(month, start).isoformat(),
                 created_to=min(_add_months(month, 1) - dt.timedelta(days=1), end).isoformat(),
             ),
@@ -501,28 +481,26 @@ def leads_by_source_block(
         _("New leads by source"),
         "line",
         rows=rows,
-        url=_url("leads:list", created_from=start.isoformat(), created_to=end.isoformat()),
+        url=_url(
+            "leads:list", **narrow, created_from=start.isoformat(), created_to=end.isoformat()
+        ),
         x=[r.label for r in rows],
         series=series,
     )
 
 
-def forecast_block(member: Membership) -> Block:
+def forecast_block(member: Membership, filters: ReportFilter = ANYONE) -> Block:
     """The forecast's totals by expected close period (bar): pipeline and weighted, base currency
     (sales/forecast.py: one grouped query)."""
-    forecast = sales_forecast.forecast_build(member=member, params={})
+    narrow = {"owner": _owner_param(member, filters), "team": filters.team}
+    forecast = sales_forecast.forecast_build(member=member, params=narrow)
     currency = forecast.base_currency
     rows = []
     weighted: list[int | Decimal] = []
     for period in forecast.periods:
         cell = forecast.totals.get(period.key, sales_forecast.Cell()).rounded(currency)
-        if period.is_month and period.start is not None:
-            month = period.start.strftime("%Y-%m")
-            url = _url(
-                "sales:list", status=OpportunityStatus.OPEN, close_from=month, close_to=month
-            )
-        else:
-            url = reverse("forecast:index")
+        # Every period (overdue, each month, later, no date) lists exactly its records.
+        url = _url("sales:list", **sales_forecast.period_params(period), **narrow)
         rows.append(
             Row(
                 period.key,
@@ -542,7 +520,7 @@ def forecast_block(member: Membership) -> Block:
         "bar",
         unit=currency,
         rows=rows,
-        url=reverse("forecast:index"),
+        url=_url("forecast:index", **narrow),
         x=[r.label for r in rows],
         series=[
             Series(labels["pipeline"], [r.value for r in rows], [r.url for r in rows]),
@@ -561,11 +539,39 @@ def forecast_block(member: Membership) -> Block:
 # --- goals (analytics/goals.py) -----------------------------------------------------------------
 
 
-def goal_block(member: Membership, *, mine: bool, today: dt.date) -> Block:
+def _goal_levels(
+    member: Membership, filters: ReportFilter
+) -> tuple[set[int] | None, set[int] | None]:
+    """The team ids and rep ids the owner / team filters keep (None: no narrowing)."""
+    if filters.owner:
+        return set(), {member.user_id if filters.owner == "me" else int(filters.owner)}
+    if filters.team:
+        team = Team.objects.filter(workspace_id=member.workspace_id, pk=filters.team).first()
+        if team is None:
+            return set(), set()
+        teams = set(
+            Team.objects.filter(
+                workspace_id=member.workspace_id, path__startswith=team.path
+            ).values_list("pk", flat=True)
+        )
+        reps = set(
+            Membership.objects.filter(
+                workspace_id=member.workspace_id, team_id__in=teams
+            ).values_list("user_id", flat=True)
+        )
+        return teams, reps
+    return None, None
+
+
+def goal_block(
+    member: Membership, *, mine: bool, today: dt.date, filters: ReportFilter = ANYONE
+) -> Block:
     """Goal completion of the current month (else quarter, else year) from analytics.goals:
     my own goals on my dashboard; the workspace and team goals in my scope on the team's (every
-    visible goal when there are none). Each links to the records its actual is computed from."""
+    visible goal when there are none) — narrowed to a team's subtree or one rep by the filters.
+    Each links to the records its actual is computed from."""
     rows: list[goals.GoalRow] = []
+    teams, reps = (None, None) if mine else _goal_levels(member, filters)
     period = GoalPeriod.MONTH
     start = today
     for period in (GoalPeriod.MONTH, GoalPeriod.QUARTER, GoalPeriod.YEAR):
@@ -573,7 +579,11 @@ def goal_block(member: Membership, *, mine: bool, today: dt.date) -> Block:
         found = goals.completion(member, period=period, start=start)
         if mine:
             found = [r for r in found if r.rep_id == member.user_id]
-        elif any(r.rep_id is None for r in found):
+        elif teams is not None and reps is not None:
+            found = [
+                r for r in found if (r.rep_id is None and r.team_id in teams) or (r.rep_id in reps)
+            ]
+        if not mine and any(r.rep_id is None for r in found):
             found = [r for r in found if r.rep_id is None]
         if found:
             rows = found
@@ -636,27 +646,46 @@ def parse_months(value: Any) -> int:
 
 
 def team_dashboard(
-    member: Membership, *, months: int = DEFAULT_MONTHS, now: dt.datetime | None = None
+    member: Membership,
+    *,
+    months: int = DEFAULT_MONTHS,
+    now: dt.datetime | None = None,
+    filters: ReportFilter = ANYONE,
 ) -> Dashboard:
+    """Everything in the member's scope, optionally narrowed to one owner or one team (and its
+    sub-teams): records by their owner, receivables by their customer's owner, goals of the
+    levels inside the team (or the rep's own)."""
     now = now or timezone.now()
     today = today_for(member.workspace)
     first = today.replace(day=1)
     month_starts = [_add_months(first, i) for i in range(-months + 1, 1)]
     start = month_starts[0]
     blocks: list[Block] = []
-    blocks.append(goal_block(member, mine=False, today=today))
+    blocks.append(goal_block(member, mine=False, today=today, filters=filters))
     if member.has(Perm.LEAD_VIEW):
-        blocks.append(funnel_block(member, start, today))
+        blocks.append(funnel_block(member, start, today, filters))
     if member.has(Perm.OPPORTUNITY_VIEW):
-        blocks.append(forecast_block(member))
+        blocks.append(forecast_block(member, filters))
     if member.has(Perm.LEAD_VIEW):
-        blocks.append(sla_block(member, now))
-        blocks.append(leads_by_source_block(member, start, today, month_starts))
+        blocks.append(sla_block(member, now, filters))
+        blocks.append(leads_by_source_block(member, start, today, month_starts, filters))
     if member.has(Perm.OPPORTUNITY_VIEW):
-        blocks.append(receivables_block(member, mine=False))
+        blocks.append(receivables_block(member, mine=False, filters=filters))
     return Dashboard(
-        "team", member.workspace.base_currency, today, blocks, months=months, start=start
+        "team",
+        member.workspace.base_currency,
+        today,
+        blocks,
+        months=months,
+        start=start,
+        filters=filters,
     )
+
+
+def team_filters(params: Any) -> ReportFilter:
+    """The team dashboard's narrowing: an owner (a user id or "me") and a team."""
+    parsed = ReportFilter.from_params(params)
+    return ReportFilter(owner=parsed.owner, team=parsed.team)
 
 
 def export_rows(dashboard: Dashboard) -> list[list[Any]]:

@@ -23,6 +23,7 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Value,
     When,
@@ -41,7 +42,7 @@ from tradewind.sales.models import Opportunity, Pipeline, StageChange
 from tradewind.workspaces.models import Membership
 from tradewind.workspaces.timezones import effective_zone
 
-from .conversion import Period, ReportFilter, leads_of, list_url, rate
+from .conversion import Period, ReportFilter, industry_q, leads_of, list_url, rate
 
 DAY = Decimal(86400)
 
@@ -166,12 +167,8 @@ def stage_funnel(
         output_field=IntegerField(),
     )
     opps = Opportunity.objects.visible_to(member).filter(
-        period.q(member), filters.owner_q(member), pipeline=pipeline
+        period.q(member), filters.customer_q(member), pipeline=pipeline
     )
-    if filters.country:
-        opps = opps.filter(customer__country=filters.country)
-    if filters.industry:
-        opps = opps.filter(customer__industry=filters.industry)
     by_position: dict[int, int] = {}
     statuses: dict[str, int] = {}
     for row in (
@@ -193,11 +190,8 @@ def stage_funnel(
         "pipeline": pipeline.pk,
         "created_from": period.start.isoformat(),
         "created_to": period.end.isoformat(),
+        **filters.opportunity_params(member),
     }
-    if filters.owner:
-        base["owner"] = str(member.user_id) if filters.owner == "me" else filters.owner
-    if filters.team:
-        base["team"] = filters.team
     steps = []
     for stage in stages:
         count = sum(
@@ -258,12 +252,9 @@ def median_days_in_stage(
 # --- the 三定 follow-up node funnel -------------------------------------------------------------
 
 
-def node_funnel(*, member: Membership, period: Period, filters: ReportFilter) -> list[Step]:
-    """Visible customers by the furthest active follow-up node they reached in the period
-    (reached_on within it), counted at every node up to that one. One query (plus the node list)."""
-    nodes = nodes_of(member.workspace)
-    if not nodes:
-        return []
+def node_customers(member: Membership, period: Period, filters: ReportFilter) -> QuerySet[Customer]:
+    """Visible customers (narrowed by the report filters) that reached an active follow-up node in
+    the period, each annotated with `far`: the position of the furthest such node."""
     furthest = (
         CustomerNode.objects.filter(
             customer_id=OuterRef("pk"),
@@ -276,31 +267,38 @@ def node_funnel(*, member: Membership, period: Period, filters: ReportFilter) ->
         .annotate(m=Max("node__position"))
         .values("m")
     )
-    customers = Customer.objects.visible_to(member).filter(filters.owner_q(member))
-    for name in ("source", "country", "industry"):
+    customers = Customer.objects.visible_to(member).filter(
+        filters.owner_q(member), industry_q(filters.industry)
+    )
+    for name in ("source", "country"):
         if getattr(filters, name):
             customers = customers.filter(**{name: getattr(filters, name)})
+    return customers.annotate(far=Subquery(furthest[:1])).filter(far__isnull=False)
+
+
+def node_funnel(*, member: Membership, period: Period, filters: ReportFilter) -> list[Step]:
+    """Visible customers by the furthest active follow-up node they reached in the period
+    (reached_on within it), counted at every node up to that one. One query (plus the node list).
+    Each step links to analytics:node_customers, which lists exactly the customers it counts (the
+    customers list cannot: it has no "reached in a period, or a later node" filter)."""
+    nodes = nodes_of(member.workspace)
+    if not nodes:
+        return []
     grouped = {
         r["far"]: r["n"]
-        for r in customers.annotate(far=Subquery(furthest[:1]))
-        .filter(far__isnull=False)
+        for r in node_customers(member, period, filters)
         .values("far")
         .annotate(n=Count("id"))
         .order_by()
     }
-    params: dict[str, Any] = {}
-    if filters.owner:
-        params["owner"] = str(member.user_id) if filters.owner == "me" else filters.owner
-    for name in ("source", "country", "industry"):
-        if getattr(filters, name):
-            params[name] = getattr(filters, name)
+    query = {**period.params(), **filters.params()}
     return _rates(
         [
             Step(
                 node.key,
                 node.label,
                 sum(n for pos, n in grouped.items() if pos >= node.position),
-                list_url("customers:list", **params, node=node.pk),
+                list_url("analytics:node_customers", **query, node=node.pk),
             )
             for node in nodes
         ]
@@ -315,7 +313,9 @@ class CohortCell:
     total: int = 0
     converted: int = 0
     won: int = 0
-    link: str = ""
+    link: str = ""  # the leads created (total); the two below: converted, won
+    converted_link: str = ""
+    won_link: str = ""
 
     @property
     def rate(self) -> Decimal | None:
@@ -354,17 +354,26 @@ def cohort(*, member: Membership, period: Period, filters: ReportFilter) -> Coho
     month_totals = {m: CohortCell() for m in months}
     source_totals = {k: CohortCell() for k, _label in sources}
     lead_params = filters.lead_params(member)
-    for r in rows:
-        month = r["m"].strftime("%Y-%m")
-        cell = CohortCell(r["total"], r["converted"], r["won"])
+
+    def linked(cell: CohortCell, month: str, **params: str) -> CohortCell:
         first = dt.date.fromisoformat(month + "-01")
         last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(1)
-        cell.link = list_url(
-            "leads:list",
-            **{**lead_params, "source": r["source"]},
-            created_from=max(first, period.start).isoformat(),
-            created_to=min(last, period.end).isoformat(),
-        )
+        params = {
+            **lead_params,
+            **params,
+            "created_from": max(first, period.start).isoformat(),
+            "created_to": min(last, period.end).isoformat(),
+        }
+        cell.link = list_url("leads:list", **params)
+        cell.converted_link = list_url("leads:list", **params, status=LeadStatus.CONVERTED)
+        cell.won_link = list_url("leads:list", **params, reached="won")
+        return cell
+
+    for month, total in month_totals.items():
+        linked(total, month)
+    for r in rows:
+        month = r["m"].strftime("%Y-%m")
+        cell = linked(CohortCell(r["total"], r["converted"], r["won"]), month, source=r["source"])
         cells[(month, r["source"])] = cell
         for total in (month_totals.setdefault(month, CohortCell()), source_totals[r["source"]]):
             total.total += cell.total

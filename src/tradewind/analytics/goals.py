@@ -26,14 +26,13 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import Round
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tradewind.core.errors import NotFound, PermissionDenied, ServiceError
-from tradewind.core.money import minor_units, quantize
+from tradewind.core.money import quantize
 from tradewind.workspaces import audit
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
@@ -148,20 +147,11 @@ def metric_records(member: Membership, metric: str, start: dt.date, end: dt.date
             .annotate(who=F("owner_id"), value=F("base_amount"))
         )
     if metric == GoalMetric.PAYMENTS_RECEIVED:
-        places = minor_units(ws.base_currency)
-        base = ExpressionWrapper(
-            F("amount_order_currency") * F("order__fx_rate"),
-            output_field=DecimalField(max_digits=30, decimal_places=10),
-        )
+        # No `value` in SQL: each receipt is rounded in Python (receipt_base), see money_total.
         return (
             Receipt.objects.visible_to(member)
             .filter(received_on__gte=start, received_on__lt=end)
-            .annotate(
-                who=F("order__customer__owner_id"),
-                value=Round(
-                    base, places, output_field=DecimalField(max_digits=30, decimal_places=places)
-                ),
-            )
+            .annotate(who=F("order__customer__owner_id"), fx=F("order__fx_rate"))
         )
     if metric == GoalMetric.NEW_CUSTOMERS:
         return (
@@ -188,11 +178,42 @@ def metric_records(member: Membership, metric: str, start: dt.date, end: dt.date
     raise ValueError(metric)
 
 
+def receipt_base(amount: Decimal, fx_rate: Decimal, currency: str) -> Decimal:
+    """A receipt in the base currency: its amount in the order's currency × the order's locked
+    rate, rounded half up to the base currency's minor unit — per receipt, so a statement's rows
+    add up to the goal actual. Done with Decimal here, not in SQL: SQLite would multiply and
+    round binary floats, and a half cent (10.05 × 0.5 = 5.025) would round down there and up on
+    PostgreSQL."""
+    return quantize(Decimal(amount) * Decimal(fx_rate), currency)
+
+
+def receipt_values(qs: QuerySet, currency: str) -> list[tuple[int | None, Decimal]]:
+    """(who, base amount) of every receipt of a metric_records queryset, in one query."""
+    rows = qs.order_by().values_list("who", "amount_order_currency", "fx")
+    return [(who, receipt_base(amount, fx, currency)) for who, amount, fx in rows]
+
+
+def money_total(qs: QuerySet, metric: str, currency: str) -> tuple[int, Decimal]:
+    """How many records and their total, exact on both engines (one query)."""
+    if metric == GoalMetric.PAYMENTS_RECEIVED:
+        values = receipt_values(qs, currency)
+        return len(values), quantize(sum((v for _w, v in values), ZERO), currency)
+    agg = qs.order_by().aggregate(n=Count("pk"), total=Sum("value"))
+    return agg["n"], _clean(agg["total"], metric, currency)
+
+
 def actuals_by_user(
     member: Membership, metric: str, start: dt.date, end: dt.date
 ) -> dict[int | None, Decimal]:
-    """One grouped query: each owner's figure (None: records without an owner, e.g. the pool)."""
+    """One grouped query: each owner's figure (None: records without an owner, e.g. the pool).
+    Payments received: one query reading each receipt, summed here (receipt_base)."""
     qs = metric_records(member, metric, start, end).order_by()
+    currency = member.workspace.base_currency
+    if metric == GoalMetric.PAYMENTS_RECEIVED:
+        sums: dict[int | None, Decimal] = {}
+        for who, value in receipt_values(qs, currency):
+            sums[who] = sums.get(who, ZERO) + value
+        return {who: quantize(total, currency) for who, total in sums.items()}
     if metric in MONEY_METRICS:
         agg: Any = Sum("value")
     else:

@@ -9,4 +9,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("funnels/", views.funnels, name="funnels"),
     path("activity/", views.activity, name="activity"),
     path("activity/records/", views.activity_records, name="activity_records"),
+    path("funnels/nodes/", views.node_customers, name="node_customers"),
 ]

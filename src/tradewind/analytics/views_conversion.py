@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from tradewind.activities.choices import Channel, FollowUpResult
 from tradewind.activities.targets import target_refs
 from tradewind.core import spreadsheets
 from tradewind.core.htmx import render_page
+from tradewind.customers.qualification import nodes_of
 from tradewind.leads.choices import LeadSource
 from tradewind.workspaces.choices import DataScope
 from tradewind.workspaces.decorators import member_required
@@ -346,3 +347,30 @@ def activity_records(request: HttpRequest) -> HttpResponse:
         else dict(FollowUpResult.choices).get(result, ""),
     }
     return render_page(request, "analytics/conversion/records.html", context)
+
+
+@member_required(Perm.CUSTOMER_VIEW)
+def node_customers(request: HttpRequest) -> HttpResponse:
+    """The customers behind a step of the 三定 node funnel: those whose furthest node reached in
+    the period is this node or a later one (the customers list has no such filter)."""
+    member, period, filters, context = _common(request)
+    nodes = {str(n.pk): n for n in nodes_of(member.workspace)}
+    # An unknown node (a foreign id, none given) falls back to the first: everyone who reached any.
+    node = nodes.get(request.GET.get("node", "")) or next(iter(nodes.values()), None)
+    if node is None:
+        raise Http404
+    labels = {n.position: n.label for n in nodes.values()}
+    qs = (
+        fun.node_customers(member, period, filters)
+        .filter(far__gte=node.position)
+        .select_related("owner")
+        .order_by("name", "id")
+    )
+    records = list(qs[: act.RECORDS_LIMIT + 1])
+    context |= {
+        "node": node,
+        "records": [(c, labels.get(c.far, "")) for c in records[: act.RECORDS_LIMIT]],
+        "more": len(records) > act.RECORDS_LIMIT,
+        "limit": act.RECORDS_LIMIT,
+    }
+    return render_page(request, "analytics/conversion/node_customers.html", context)

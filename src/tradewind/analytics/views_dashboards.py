@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from urllib.parse import urlencode
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
@@ -10,7 +11,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from tradewind.core import spreadsheets
+from tradewind.workspaces.choices import DataScope
 from tradewind.workspaces.decorators import member_required
+from tradewind.workspaces.selectors import active_members_of, teams_of
 
 from . import dashboards
 from .registry import REPORTS
@@ -31,14 +34,18 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _render(request: HttpRequest, dashboard: dashboards.Dashboard) -> HttpResponse:
+    member = request.member  # type: ignore[attr-defined]
+    wide = dashboard.kind == "team" and member.data_scope != DataScope.OWN
+    query = {"kind": dashboard.kind, "months": dashboard.months, **dashboard.filters.params()}
     context = {
         "nav_active": "reports",
         "dashboard": dashboard,
         "now": timezone.now(),
         "charts": [b.chart() for b in dashboard.blocks],
         "month_choices": dashboards.MONTH_CHOICES,
-        "export_url": reverse("analytics:dashboard_export")
-        + f"?kind={dashboard.kind}&months={dashboard.months}",
+        "owners": active_members_of(member) if wide else [],
+        "teams": teams_of(member) if wide else [],
+        "export_url": reverse("analytics:dashboard_export") + "?" + urlencode(query),
     }
     return render(request, "analytics/dashboards/page.html", context)
 
@@ -52,7 +59,8 @@ def rep_dashboard(request: HttpRequest) -> HttpResponse:
 def manager_dashboard(request: HttpRequest) -> HttpResponse:
     months = dashboards.parse_months(request.GET.get("months"))
     member = request.member  # type: ignore[attr-defined]
-    return _render(request, dashboards.team_dashboard(member, months=months))
+    filters = dashboards.team_filters(request.GET)
+    return _render(request, dashboards.team_dashboard(member, months=months, filters=filters))
 
 
 @member_required()
@@ -60,7 +68,8 @@ def dashboard_export(request: HttpRequest) -> HttpResponseBase:
     member = request.member  # type: ignore[attr-defined]
     if request.GET.get("kind") == "team":
         months = dashboards.parse_months(request.GET.get("months"))
-        dashboard = dashboards.team_dashboard(member, months=months)
+        filters = dashboards.team_filters(request.GET)
+        dashboard = dashboards.team_dashboard(member, months=months, filters=filters)
         name = "team-dashboard"
     else:
         dashboard = dashboards.rep_dashboard(member)

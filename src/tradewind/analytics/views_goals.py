@@ -23,7 +23,7 @@ from tradewind.core.forms import report_service_error
 from tradewind.core.spreadsheets import write_xlsx
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.timezones import workspace_today
+from tradewind.workspaces.timezones import effective_zone, workspace_today, zone
 
 from . import commission, goals
 from .models import CommissionRule, GoalMetric, GoalPeriod, Stretch
@@ -363,17 +363,16 @@ def goal_records(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(who__in=tree.users_in(team))
         label = team.name
         list_params["team"] = team_id
-    total_qs = qs.order_by()
+    currency = member.workspace.base_currency
     if metric in goals.MONEY_METRICS:
-        from django.db.models import Count, Sum
-
-        agg = total_qs.aggregate(n=Count("pk"), total=Sum("value"))
-        total = goals._clean(agg["total"], metric, member.workspace.base_currency)
-        count = agg["n"]
+        count, total = goals.money_total(qs, metric, currency)
     else:
-        count = total_qs.count()
+        count = qs.order_by().count()
         total = Decimal(count)
     records = list(_records_page(qs, metric)[:RECORDS_LIMIT])
+    if metric == GoalMetric.PAYMENTS_RECEIVED:
+        for r in records:
+            r.value = goals.receipt_base(r.amount_order_currency, r.fx, currency)
     return render(
         request,
         "analytics/goals/records.html",
@@ -391,7 +390,7 @@ def goal_records(request: HttpRequest) -> HttpResponse:
             "limit": RECORDS_LIMIT,
             "is_money": metric in goals.MONEY_METRICS,
             "currency": member.workspace.base_currency,
-            "list_url": _list_url(metric, start, end, list_params),
+            "list_url": _list_url(metric, start, end, list_params, member),
             "period_label": goals.period_label(period, start),
         },
     )
@@ -407,9 +406,18 @@ def _records_page(qs: Any, metric: str) -> Any:
     return qs.select_related("owner").order_by("-created_at", "-id")
 
 
-def _list_url(metric: str, start: dt.date, end: dt.date, params: dict[str, Any]) -> str:
-    """The matching module list, where its filters can express the same set."""
+def _list_url(
+    metric: str, start: dt.date, end: dt.date, params: dict[str, Any], member: Any
+) -> str:
+    """The matching module list, where its filters can express the same set. Goals count in the
+    workspace's days; the opportunity list takes `tz=workspace` for that, the lead and customer
+    lists read days in the reader's zone only, so for a reader with a zone of their own (another
+    day boundary) those two links are left out rather than list other rows."""
     last = (end - dt.timedelta(days=1)).isoformat()
+    ws = member.workspace
+    own_days = effective_zone(ws, member.user).key != zone(ws.time_zone).key
+    if metric in (GoalMetric.NEW_CUSTOMERS, GoalMetric.QUALIFIED_LEADS) and own_days:
+        return ""
     if metric == GoalMetric.NEW_CUSTOMERS and "team" not in params:
         return (
             reverse("customers:list")
@@ -417,19 +425,15 @@ def _list_url(metric: str, start: dt.date, end: dt.date, params: dict[str, Any])
             + _query(created_from=start.isoformat(), created_to=last, owner=params.get("owner"))
         )
     if metric == GoalMetric.WON_AMOUNT:
-        return reverse("sales:list") + "?" + _query(status="won", **params)
+        closed = {"closed_from": start.isoformat(), "closed_to": last, "tz": "workspace"}
+        return reverse("sales:list") + "?" + _query(status="won", **closed, **params)
     if metric == GoalMetric.PAYMENTS_RECEIVED:
         return reverse("orders:receipts")
-    if metric == GoalMetric.QUALIFIED_LEADS and "team" not in params:
+    if metric == GoalMetric.QUALIFIED_LEADS:
         return (
             reverse("leads:list")
             + "?"
-            + _query(
-                created_from=start.isoformat(),
-                created_to=last,
-                owner=params.get("owner"),
-                status="qualified",
-            )
+            + _query(created_from=start.isoformat(), created_to=last, reached="qualified", **params)
         )
     return ""
 

@@ -7,8 +7,9 @@ Each run: `lead_import_upload` -> `lead_import_preview` (the dry run, timed on i
 its files, its audit rows and the lead numbering are put back, so the workspace is as it was.
 
 The floor: the same file cleaned and deduplicated by the same engine (untimed), its good rows
-written with the columns `imports_rows.insert_rows` writes by sqlite3 `executemany` / PostgreSQL
-`COPY` in one transaction (timed: the writes and the commit), then deleted.
+written by `imports_rows.write_rows` (sqlite3 `executemany` / PostgreSQL `COPY`) under a throwaway
+batch, as the import writes them (on SQLite: FTS entries in bulk, migration 0017), in one
+transaction (timed: the writes and the commit), then deleted.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -306,11 +306,13 @@ def import_once(actor: Actor, path: Path, restore: Restore) -> dict[str, Any]:
 # --- the floor --------------------------------------------------------------------------------------
 
 
-def floor_params(rows: list[dict[str, Any]], first: int, workspace_id: int) -> list[list[Any]]:
+def floor_params(
+    rows: list[dict[str, Any]], first: int, workspace_id: int, batch_id: int | None = None
+) -> list[list[Any]]:
     """The values insert_rows() writes for these rows (the import's own builder, no scorer)."""
     codes = [f"{FLOOR_CODE}{n:08d}" for n in range(first, first + len(rows))]
     return engine.insert_params(
-        batch_id=None, workspace_id=workspace_id, rows=rows, codes=codes, scorer=None
+        batch_id=batch_id, workspace_id=workspace_id, rows=rows, codes=codes, scorer=None
     )
 
 
@@ -329,29 +331,27 @@ def floor_once(world: BenchWorld, path: Path) -> dict[str, Any]:
     _number, header = next(rows)
     headers = [engine._text(c) for c in header]
     ctx = engine.RowContext.load(workspace=ws, headers=headers, mapping=auto_mapping(headers))
-    fields = [Lead._meta.get_field(name) for name in engine.INSERT_FIELDS]
-    quote = connection.ops.quote_name
-    table = quote(Lead._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    marks = ", ".join("?" * len(fields))
     tally, file_keys = Tally(), engine.FileKeys()
     spent, written = 0.0, 0
     delete_floor_rows(ws.pk)
     atomic = transaction.atomic()
     atomic.__enter__()
     try:
+        # The rows carry a (throwaway) batch like the import's, so they take its write path:
+        # on SQLite the FTS entries in bulk after each chunk (engine.write_rows, migration 0017).
+        batch = LeadImport.objects.create(
+            workspace=ws,
+            created_by=world.director.user,
+            file=str(path),
+            file_name="bench floor",
+            file_sha256="0" * 64,
+            file_kind="csv",
+        )
         for chunk in chunks(rows, engine.CHUNK_SIZE):
             good = dedupe_chunk(ctx, clean_chunk(ctx, chunk, tally), file_keys, tally)
-            params = floor_params([v for _n, v in good], written, ws.pk)
+            params = floor_params([v for _n, v in good], written, ws.pk, batch.pk)
             t0 = time.perf_counter()
-            with connection.cursor() as cursor:
-                if connection.vendor == "sqlite":
-                    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-                    sqlite3.Cursor.executemany(cursor.cursor, sql, params)
-                else:
-                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                        for row in params:
-                            copy.write_row(row)
+            engine.write_rows(params)
             spent += time.perf_counter() - t0
             written += len(params)
     except BaseException as exc:
@@ -361,6 +361,7 @@ def floor_once(world: BenchWorld, path: Path) -> dict[str, Any]:
     atomic.__exit__(None, None, None)
     spent += time.perf_counter() - t0
     delete_floor_rows(ws.pk)
+    LeadImport.objects.filter(pk=batch.pk).delete()
     vacuum()
     return {"insert_s": spent, "rows": written}
 

@@ -45,8 +45,9 @@ timed on its own, in the notes) → `lead_import_start` with the huey enqueue by
 RSS** (`VmHWM`: Django, the app and the import) are in the notes. Then `lead_import_undo`, and the
 batch, its files, its audit rows and the lead numbering are put back (PostgreSQL: `VACUUM`), so
 the workspace ends as it began. The import **floor** is the same file cleaned and deduplicated by
-the same engine (untimed), its good rows written with the columns `insert_rows` writes by sqlite3
-`executemany` / PostgreSQL `COPY` in one transaction (timed: writes and commit), then deleted;
+the same engine (untimed), its good rows written by the import's own `write_rows` (sqlite3
+`executemany` / PostgreSQL `COPY`, under a throwaway batch, so that on SQLite the FTS entries are
+written in bulk as the import's are) in one transaction (timed: writes and commit), then deleted;
 ratio = import time / floor time. `--import-runs` (default 3) runs per format; `--import-rows 0`
 skips the import. The dedupe against customers and contacts runs on the generated customers and
 contacts (a workspace built with `--leads-only` gets 300 customers and 600 contacts instead).

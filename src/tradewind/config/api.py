@@ -22,6 +22,7 @@ from tradewind.analytics.api_customers import router as reports_customers_router
 from tradewind.analytics.api_dashboards import router as dashboards_router
 from tradewind.analytics.api_goals import router as reports_goals_router
 from tradewind.automation.api import router as automation_router
+from tradewind.campaigns.api import router as campaigns_router
 from tradewind.core.errors import ErrorCode, ServiceError
 from tradewind.customers.api import router as customers_router
 from tradewind.customers.api_360 import router as customers_360_router
@@ -231,4 +232,5 @@ api.add_router("/webhooks", webhooks_router)
 api.add_router("/plans", plans_router)
 api.add_router("/library", library_router)
 api.add_router("/daily-reports", daily_reports_router)
+api.add_router("/campaigns", campaigns_router)
 api.add_router("/", jobs_router)

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tradewind.plans",
     "tradewind.automation",
     "tradewind.enablement",
+    "tradewind.campaigns",
     "tradewind.demo",
     "tradewind.benchmarks",
 ]

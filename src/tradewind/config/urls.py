@@ -39,6 +39,8 @@ urlpatterns = [
     path("settings/webhooks/", include("tradewind.webhooks.urls")),
     path("plans/", include("tradewind.plans.urls")),
     path("library/", include("tradewind.enablement.urls")),
+    path("campaigns/", include("tradewind.campaigns.urls")),
+    path("m/", include("tradewind.campaigns.urls_public")),
     path("api/v1/", api.urls),
     path("healthz", views.healthz, name="healthz"),
     path(

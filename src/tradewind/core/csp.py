@@ -1,18 +1,27 @@
 """Content-Security-Policy on every response (docs/reliability.md, "Content Security Policy").
 
-Two headers:
+Enforced (`Content-Security-Policy`): scripts only from this origin's files — no inline `<script>`,
+no `on*=` attributes, no `javascript:` URLs, no `eval`/`new Function` (`script-src 'self'`, without
+`'unsafe-inline'` or `'unsafe-eval'`); styles, images, fonts and connections from this origin; no
+plugins; no framing (`frame-ancestors 'none'`); forms post to this origin only; `<base>` cannot move.
+What that asks of the front end:
 
-- `Content-Security-Policy` (enforced): only this origin's scripts, styles, images, fonts and
-  connections; no plugins; no framing (`frame-ancestors 'none'`); forms post to this origin only;
-  `<base>` cannot be moved. Scripts may still be inline and use `eval`, because the templates carry
-  inline `<script>` blocks and `onclick=`-style handlers, Alpine's standard build compiles its
-  `x-data`/`@click` expressions with `new Function`, and htmx evaluates `hx-on` attributes.
-- `Content-Security-Policy-Report-Only`: the target policy, the same without `'unsafe-inline'` and
-  `'unsafe-eval'` for scripts. Browsers report (to the console) what it would block; it becomes the
-  enforced policy once the inline scripts move into static files and Alpine's CSP build is vendored.
+- page scripts live in `static/tradewind/*.js`; data for them travels in
+  `<script type="application/json">` blocks (`json_script`), which are never executed;
+- behaviours such as confirmations, auto-submit and select-on-click are `data-*` attributes that
+  `static/tradewind/behaviours.js` handles with delegated listeners;
+- Alpine is the CSP build (`vendor/alpinejs-csp-*`), which interprets `x-*` expressions without
+  `new Function`; components that need more than simple expressions are `Alpine.data()`
+  registrations in static files (`alpine-components.js` and the page scripts);
+- htmx runs with `allowEval: false` (no `hx-on`, `js:` values or `[...]` trigger filters) and
+  `includeIndicatorStyles: false` (`htmx-config` meta in base.html; the indicator CSS is in app.css).
 
-`CONTENT_SECURITY_POLICY` / `CONTENT_SECURITY_POLICY_REPORT_ONLY` in settings override either
-string ("" drops the header). A view that already set a header keeps its own.
+Styles keep `'unsafe-inline'`: templates carry `style=` attributes and Bootstrap, tom-select and
+ECharts set inline styles; an injected style cannot run code. No report-only header is sent by
+default; `CONTENT_SECURITY_POLICY_REPORT_ONLY` can set one to trial a stricter policy (for example
+`STYLE_TARGET`). `CONTENT_SECURITY_POLICY` overrides the enforced string; "" drops a header. A view
+that already set a header keeps its own. tests/browser/test_csp_enforced.py walks the pages under
+the enforced policy and fails on any violation.
 """
 
 from __future__ import annotations
@@ -33,15 +42,18 @@ COMMON = (
     "form-action 'self'",
     "frame-ancestors 'none'",
 )
-ENFORCED = "; ".join(("script-src 'self' 'unsafe-inline' 'unsafe-eval'", *COMMON))
-TARGET = "; ".join(("script-src 'self'", *COMMON))
+ENFORCED = "; ".join(("script-src 'self'", *COMMON))
+# Kept for settings and tests written against the former report-only target: now the same policy.
+TARGET = ENFORCED
+# The next step, to trial as report-only: no inline styles either.
+STYLE_TARGET = ENFORCED.replace("style-src 'self' 'unsafe-inline'", "style-src 'self'")
 
 
 def policies() -> dict[str, str]:
     return {
         "Content-Security-Policy": getattr(settings, "CONTENT_SECURITY_POLICY", ENFORCED),
         "Content-Security-Policy-Report-Only": getattr(
-            settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", TARGET
+            settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", ""
         ),
     }
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .errors import ErrorCode, ServiceError
 
 # The currencies exporters actually quote in come first in choosers.
+MAX_INTEGER_DIGITS = 22  # + up to 4 minor digits stays within Decimal's default 28 digits
 COMMON_CURRENCIES = ("USD", "CNY", "EUR", "GBP", "JPY", "HKD", "AUD", "CAD", "AED", "RUB", "INR")
 
 
@@ -54,7 +55,9 @@ def to_decimal(value: object) -> Decimal:
         amount: Decimal | None = Decimal(str(value).replace(",", "").strip())
     except (InvalidOperation, ValueError):
         amount = None
-    if amount is None or not amount.is_finite():  # "NaN" and "Infinity" parse, but are not money
+    # "NaN", "Infinity" and "1e999" parse, but are not money: the last one is beyond every money
+    # column (24 digits at most) and makes quantize() raise InvalidOperation.
+    if amount is None or not amount.is_finite() or amount.adjusted() > MAX_INTEGER_DIGITS - 1:
         raise ServiceError(ErrorCode.INVALID, _("Not a valid amount: %(value)s") % {"value": value})
     return amount
 

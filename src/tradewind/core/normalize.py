@@ -120,20 +120,29 @@ _SUFFIX_AT_END = re.compile(
 )
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 _SPACES = re.compile(r"\s+")
+# Control characters that are not white space (NUL, BEL, ESC, DEL…): invisible, refused by
+# PostgreSQL (NUL) and by XLSX writers, so a later export would fail. The spreadsheet reader drops
+# the same ones (core/spreadsheets.CONTROL); white-space controls are folded like spaces.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")
+
+
+def drop_controls(value: str) -> str:
+    """The text without its non-white-space control characters (NUL, BEL, ESC, DEL…)."""
+    return _CONTROL.sub("", value)
 
 
 def clean_text(value: str | None) -> str:
     """Full-width to half-width (NFKC), trimmed, inner white space folded."""
     if not value:
         return ""
-    return _SPACES.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", _CONTROL.sub("", str(value)))).strip()
 
 
 def trim_text(value: str | None) -> str:
     """Trimmed, inner runs of white space folded; characters otherwise as typed."""
     if not value:
         return ""
-    return _SPACES.sub(" ", str(value)).strip()
+    return _SPACES.sub(" ", _CONTROL.sub("", str(value))).strip()
 
 
 def normalize_email(value: str | None) -> str:
@@ -160,7 +169,10 @@ def website_domain(url: str | None) -> str:
         return ""
     if "://" not in text:
         text = "http://" + text
-    host = (urlsplit(text).hostname or "").removeprefix("www.")
+    try:
+        host = (urlsplit(text).hostname or "").removeprefix("www.")
+    except ValueError:  # "http://[": an unbalanced IPv6 bracket; a non-URL has no domain to match
+        return ""
     return host if "." in host else ""
 
 

@@ -112,7 +112,7 @@ class CustomerFilter:
             source=source if source in CustomerSource.values else "",
             size=size if size in CustomerSize.values else "",
             stage=stage if stage in dict(_stages()) else "",
-            industry=text("industry", 80),
+            industry=text("industry", 81),
             city=text("city", 80),
             tag=text("tag", 40),
             due=due if due in dict(DUE_CHOICES) else "",
@@ -144,7 +144,9 @@ class CustomerFilter:
                     CustomerCollaborator.objects.filter(customer_id=OuterRef("pk"), user_id=user_id)
                 )
             )
-        if self.industry:
+        if self.industry.startswith("="):  # exact ("=" alone: not set), for the report links
+            qs = qs.filter(industry=self.industry[1:])
+        elif self.industry:
             qs = qs.filter(industry__icontains=self.industry)
         if self.city:
             qs = qs.filter(city__icontains=self.city)

@@ -191,7 +191,7 @@ def customer_import_preview(
 
 
 def customer_import_run(*, actor: Actor, batch: CustomerImport) -> CustomerImport:
-    """Write the rows (chunk by chunk, one transaction each). Stop mode refuses a file whose dry run
+    """Write the rows, all or nothing (one transaction). Stop mode refuses a file whose dry run
     found errors, before anything is written."""
     require(actor, Perm.CUSTOMER_CREATE)
     if batch.status != CustomerImportStatus.PREVIEWED:
@@ -208,14 +208,15 @@ def customer_import_run(*, actor: Actor, batch: CustomerImport) -> CustomerImpor
     row_customer: dict[int, int] = {}
     bad: list[tuple[int, list[Any], str]] = []
     counts = {"created": 0, "contacts": 0, "duplicates": 0, "errors": 0}
-    for chunk in _chunks(batch):
-        with transaction.atomic():
+    # One transaction for the whole file (at most MAX_ROWS rows): the import runs inside the
+    # request, with no job to resume it, so a lost connection or a crash must leave nothing.
+    with transaction.atomic():
+        for chunk in _chunks(batch):
             out = _sort_chunk(ctx, chunk, seen)
             _write(ctx, out, row_customer, counts)
-        bad += out.bad
-        counts["errors"] += len(out.bad)
-        counts["duplicates"] += len(out.duplicates)
-    with transaction.atomic():
+            bad += out.bad
+            counts["errors"] += len(out.bad)
+            counts["duplicates"] += len(out.duplicates)
         _error_file(batch, bad)
         batch.status = CustomerImportStatus.DONE
         batch.created_count = counts["created"]

@@ -45,6 +45,11 @@ def read(path: str, kind: str) -> Iterator[tuple[int, list[Any]]]:
         yield from spreadsheets.read_rows(path, kind)
     except spreadsheets.SpreadsheetError:
         raise _unreadable() from None
+    except FileNotFoundError:  # the stored upload was removed (disk cleaned, restored backup)
+        message = _("The uploaded file is no longer stored. Upload it again.")
+        raise ServiceError(
+            CustomerListError.FILE_UNREADABLE, message, fields={"file": [message]}
+        ) from None
 
 
 # --- rows ------------------------------------------------------------------------------------------

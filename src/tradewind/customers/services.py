@@ -125,6 +125,10 @@ def customer_update(
     cleaned = clean_customer(
         workspace=actor.workspace, data=data, creating=False, existing=current.custom
     )
+    if "owner_id" in cleaned and cleaned["owner_id"] != current.owner_id:
+        # Handing a customer on or back to the pool is customer_assign's or the release's (reason,
+        # cool-down): an edit must not skip them.
+        require(actor, Perm.CUSTOMER_ASSIGN)
     _check_version(current, version)
     changes = audit.apply_changes(current, cleaned, [*CUSTOMER_EDITABLE, "custom"], _values)
     if not changes:

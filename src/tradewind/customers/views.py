@@ -98,7 +98,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.actor,
             customer=customer,
             version=form.cleaned_data["version"],
-            **form.service_data(),
+            **_kept_owner(request, form.service_data()),
         ),
         _("Saved."),
     )
@@ -109,6 +109,14 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "customers/form.html",
         {"nav_active": "customers", "form": form, "customer": customer},
     )
+
+
+def _kept_owner(request: HttpRequest, data: dict) -> dict:
+    """Without customer.assign the edit form keeps the owner (the service would refuse a change:
+    handing on and releasing to the pool have their own flows)."""
+    if not request.member.has(Perm.CUSTOMER_ASSIGN):  # type: ignore[attr-defined]
+        data.pop("owner", None)
+    return data
 
 
 @member_required(Perm.CUSTOMER_EDIT)

@@ -1,7 +1,8 @@
 """The demo's report data, through the services: repeat orders with receipts for a few customers
 (so RFM, churn warnings and receivables have history, and some deposits are overdue), tasks for a
-rep's day, and goals for the workspace, the two sales groups and their reps (this month, on won
-amount, payments received and qualified leads) — so every dashboard chart has data."""
+rep's day, two leads qualified today, and goals for the workspace, the two sales groups and their
+reps (this month, on won amount, payments received and qualified leads) — so every dashboard chart
+has data, and every goal progress, on whatever day the demo is loaded."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from decimal import Decimal
 from tradewind.activities.task_services import task_create
 from tradewind.analytics.goals import goal_set, period_start_for
 from tradewind.customers.models import Customer
+from tradewind.leads.choices import LeadStatus
+from tradewind.leads.followups import lead_followup_record
+from tradewind.leads.services import lead_create
+from tradewind.leads.status import lead_transition
 from tradewind.orders import orders, payments
 from tradewind.orders.models import PaymentPlanItem
 from tradewind.sales.closing import opportunity_close
@@ -20,13 +25,19 @@ from tradewind.sales.services import opportunity_create
 from . import data
 from .common import Demo
 
-# customer name fragment, product sku, quantity, currency, days ago of each order (oldest first);
-# the newest order's deposit is left unpaid (it is overdue once its order date has passed).
+MONTH_START = -1  # as "days ago": the first day of the current month
+
+# customer name fragment, product sku, quantity, currency, days ago of each order (oldest first),
+# whether the newest order's deposit is left unpaid (it is overdue once its order date has passed).
+# Walden's newest order, of the first of this month, is paid in full this month (receipts dated
+# up to today), so the "payments received" goal of the month has progress on any day the demo is
+# loaded — the first of the month included.
 ORDER_HISTORY = [
-    ("Hartmann", "KT-1708", 2000, "EUR", [300, 210, 120, 35]),
-    ("Maison", "KT-1212G", 1500, "EUR", [250, 160, 75]),
-    ("Brightline", "HK-1800", 800, "USD", [330, 240, 150, 100]),
-    ("Bella Casa", "TS-2S01", 1200, "EUR", [200, 95]),
+    ("Hartmann", "KT-1708", 2000, "EUR", [300, 210, 120, 35], True),
+    ("Maison", "KT-1212G", 1500, "EUR", [250, 160, 75], True),
+    ("Brightline", "HK-1800", 800, "USD", [330, 240, 150, 100], True),
+    ("Bella Casa", "TS-2S01", 1200, "EUR", [200, 95], True),
+    ("Walden", "KT-1708", 1000, "USD", [90, MONTH_START], False),
 ]
 
 GOALS = [
@@ -44,15 +55,53 @@ GOALS = [
 ]
 
 
+# Leads that came in today and were qualified on the first call, for the "qualified leads" goals
+# of the month (a cohort of leads created this month): the other demo leads are weeks old.
+# owner e-mail, company, contact, country, industry, source
+FRESH_LEADS = [
+    ("zhangqiang@demo.test", "Nordlicht Küchen AG", "Anna Becker", "DE", "Retail", "web_form"),
+    ("zhoujie@demo.test", "Sakura Home Trading K.K.", "Kenji Sato", "JP", "Wholesale", "email"),
+]
+
+
 def load_analytics(demo: Demo) -> None:
     _orders(demo)
     _tasks(demo)
+    _fresh_leads(demo)
     _goals(demo)
+
+
+def _fresh_leads(demo: Demo) -> None:
+    for email, company, contact, country, industry, source in FRESH_LEADS:
+        actor = demo.actor(email)
+        lead = lead_create(
+            actor=actor,
+            allow_duplicates=True,
+            owner=demo.users[email].pk,
+            company_name=company,
+            contact_name=contact,
+            country=country,
+            industry=industry,
+            source=source,
+            grade="A",
+            need="Electric kettles, private label 电水壶贴牌",
+        )
+        lead = lead_followup_record(
+            actor=actor,
+            lead=lead,
+            channel="phone",
+            summary="First call: volumes, budget and decision maker confirmed 首次通话确认需求",
+            result="interested",
+            happened_at=demo.now,
+        ).lead
+        lead_transition(
+            actor=actor, lead=lead, to_status=LeadStatus.QUALIFIED, note=data.QUALIFIED_NOTE
+        )
 
 
 def _orders(demo: Demo) -> None:
     boss = demo.actor(data.BOSS[0])
-    for fragment, sku, quantity, currency, days_ago in ORDER_HISTORY:
+    for fragment, sku, quantity, currency, days_ago, unpaid_newest in ORDER_HISTORY:
         customer = Customer.objects.filter(
             workspace=demo.workspace, name__contains=fragment
         ).first()
@@ -61,6 +110,8 @@ def _orders(demo: Demo) -> None:
             continue
         owner_id = customer.owner_id or demo.users[data.BOSS[0]].pk
         for n, ago in enumerate(days_ago):
+            if ago == MONTH_START:
+                ago = demo.today.day - 1
             opportunity = opportunity_create(
                 actor=boss,
                 customer=customer,
@@ -74,10 +125,11 @@ def _orders(demo: Demo) -> None:
             day = demo.today - dt.timedelta(days=ago)
             order = orders.order_create(actor=boss, opportunity_id=opportunity.pk, order_date=day)
             items = list(PaymentPlanItem.objects.filter(order=order).order_by("position"))
-            if n == len(days_ago) - 1:
+            if unpaid_newest and n == len(days_ago) - 1:
                 # The newest order: the deposit was due on the order date and is still open.
                 continue
-            # Older orders were paid in full: the deposit, then the balance before shipment.
+            # Other orders were paid in full: the deposit, then the balance before shipment
+            # (never after today).
             for item, after in zip(items, (5, 30), strict=False):
                 PaymentPlanItem.objects.filter(pk=item.pk, due_date__isnull=True).update(
                     due_date=day + dt.timedelta(days=after)
@@ -94,9 +146,12 @@ def _orders(demo: Demo) -> None:
 
 def _tasks(demo: Demo) -> None:
     rep = demo.actor("zhangqiang@demo.test")
+    # Due later today whatever the hour the demo is loaded (17:00, else two hours on, else the
+    # day's last minute), so "my day" shows one overdue task and one due today.
+    later_today = max(demo.at(0, 17), min(demo.now + dt.timedelta(hours=2), demo.at(0, 23, 59)))
     for title, due in (
         ("Call Hartmann about the overdue deposit 催收定金", demo.at(-1, 10)),
-        ("Send the revised quotation 发送修改后的报价", demo.at(0, 17)),
+        ("Send the revised quotation 发送修改后的报价", later_today),
         ("Prepare samples for the trade show 准备展会样品", demo.at(2, 9)),
     ):
         task_create(actor=rep, title=title, due_kind="exact", due_at=due, now=demo.now)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
@@ -103,15 +104,15 @@ class LeadFilter:
             source=source if source in LeadSource.values else "",
             owner=text("owner"),
             grade=grade if grade in LeadGrade.values or grade == "NONE" else "",
-            country=country if country in countries else "",
-            industry=text("industry", 80),
+            country=country if country in countries or country == "NONE" else "",
+            industry=text("industry", 81),
             company_size=size if size in CompanySize.values else "",
             tag=text("tag", 40),
             due=due if due in dict(Due.CHOICES) else "",
             sla="1" if text("sla") == "1" else "",
             created_from=_date(text("created_from", 10)),
             created_to=_date(text("created_to", 10)),
-            team=text("team") if text("team").isdigit() else "",
+            team=text("team") if _team_value(text("team")) else "",
             reached=text("reached") if text("reached") in REACHED else "",
             reason=text("reason", 40),
             sort=sort if sort in SORTS or custom_query.sort_key(sort) else "",
@@ -129,8 +130,10 @@ class LeadFilter:
             qs = qs.filter(grade=self.grade)
         qs = filter_owner(qs, self.owner, user_id)
         if self.country:
-            qs = qs.filter(country=self.country)
-        if self.industry:
+            qs = qs.filter(country="" if self.country == "NONE" else self.country)
+        if self.industry.startswith("="):  # exact ("=" alone: not set), for the report cuts
+            qs = qs.filter(industry=self.industry[1:])
+        elif self.industry:
             qs = qs.filter(industry__icontains=self.industry)
         if self.company_size:
             qs = qs.filter(company_size=self.company_size)
@@ -145,13 +148,7 @@ class LeadFilter:
 
             qs = qs.filter(sla_breached_q())
         if self.team and member is not None:
-            from tradewind.workspaces.models import Membership, Team
-
-            team = Team.objects.filter(workspace_id=member.workspace_id, pk=self.team).first()
-            owners = Membership.objects.filter(
-                workspace_id=member.workspace_id, team__path__startswith=team.path if team else "-"
-            ).values("user_id")
-            qs = qs.filter(owner_id__in=owners)
+            qs = qs.filter(team_q(member, self.team))
         if self.reached:
             qs = qs.filter(reached_q(self.reached))
         if self.reason:
@@ -185,6 +182,8 @@ class LeadFilter:
             | Q(code__iexact=self.q)
         )
         table = search.fts_table_for(self.q)
+        if table == search.PAIRS_TABLE and connections[qs.db].vendor == "postgresql":
+            return qs.filter(search.pairs_q(self.q))  # same meaning, served by lead_pairs_gin
         if table is not None and search.fts_available(qs.db):
             # SQLite: the FTS tables narrow the rows down to candidates (all bound as
             # parameters); the same icontains test then decides, so the meaning is unchanged.
@@ -223,6 +222,25 @@ class LeadFilter:
 
 
 REACHED = ("valid", "contacted", "qualified", "won", "sla_late")
+
+
+def _team_value(value: str) -> bool:
+    return value == "none" or value.removeprefix("=").isdigit()
+
+
+def team_q(member: Any, value: str) -> Q:
+    """Owners in a team and its sub-teams ("<id>"), in that team only ("=<id>"), or owners with no
+    team and the pool ("none") — the report cuts by the owner's team link with the last two."""
+    from tradewind.workspaces.models import Membership, Team
+
+    teamed = Membership.objects.filter(workspace_id=member.workspace_id)
+    if value == "none":
+        return ~Q(owner_id__in=teamed.filter(team__isnull=False).values("user_id"))
+    if value.startswith("="):
+        return Q(owner_id__in=teamed.filter(team_id=value[1:]).values("user_id"))
+    team = Team.objects.filter(workspace_id=member.workspace_id, pk=value).first()
+    path = team.path if team else "-"
+    return Q(owner_id__in=teamed.filter(team__path__startswith=path).values("user_id"))
 
 
 def reached_q(reached: str) -> Q:

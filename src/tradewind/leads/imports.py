@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -287,9 +287,42 @@ def lead_import_run(*, import_id: int) -> LeadImport | None:
         with translation.override(language):
             run_batch(batch, actor)
     except Exception as exc:
+        if _connection_lost(exc):
+            # Like a killed worker, not a failed file: the committed chunks stand and the sweeper
+            # resumes after them, whereas _fail would leave a half-written batch nobody resumes.
+            log.warning("lead import %s lost its database connection; it will resume", import_id)
+            _release_lease(import_id)
+            return None
         log.exception("lead import %s failed", import_id)
         _fail(batch, actor, exc)
     return LeadImport.objects.get(pk=import_id)
+
+
+# SQLSTATE class 08 (connection exception) and the server shutting down (57P01-57P03).
+_LOST_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def _connection_lost(exc: Exception) -> bool:
+    """Whether the database connection itself went away (server restarted, backend terminated,
+    network cut), as opposed to an error in the work. Only PostgreSQL has a connection to lose; a
+    psycopg OperationalError without an SQLSTATE comes from the client library, i.e. the socket."""
+    if connection.vendor != "postgresql" or not isinstance(exc, (OperationalError, InterfaceError)):
+        return False
+    state = getattr(exc.__cause__, "sqlstate", None) or ""
+    return not state or state.startswith(_LOST_STATES)
+
+
+def _release_lease(import_id: int) -> None:
+    """Let the next sweep resume the batch now rather than after the lease. Best effort: with the
+    database still away, the lease simply runs out."""
+    if not connection.in_atomic_block:
+        connection.close()  # a broken connection is not reopened by itself outside a request
+    try:
+        LeadImport.objects.filter(pk=import_id, status=ImportStatus.RUNNING).update(
+            lease_until=timezone.now()
+        )
+    except DatabaseError:
+        log.warning("lead import %s: the database is still away; the lease will run out", import_id)
 
 
 @transaction.atomic

@@ -113,10 +113,12 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
                 updated_at=timezone.now(),
                 report={"phase": "writing"},
             )
+            # Routed in the chunk's transaction: a resume skips committed rows, so routing done
+            # after the commit would be lost for good if the worker or connection died in between.
+            _after_chunk(batch, actor, new)
         if new:
             last_pk = new[-1][0]
         write_error_file(batch, bad)
-        _after_chunk(batch, actor, new)
     with transaction.atomic():
         LeadImport.objects.filter(pk=batch.pk).update(
             status=ImportStatus.DONE,

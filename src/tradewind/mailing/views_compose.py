@@ -116,8 +116,12 @@ def _compose(request: HttpRequest, target_type: str, target_id: int) -> HttpResp
             else:
                 messages.success(request, _("E-mail queued: it goes out in a moment."))
                 return redirect(TARGETS[target_type].url(record))
+    from .hooks import suppressed
+
     context = _base(
         request,
+        # A person may still write to an address that left the marketing mail; they are told.
+        unsubscribed=sorted(suppressed(member.workspace_id, _split(values["to"]))),
         record=record,
         target_type=target_type,
         record_label=TARGETS[target_type].label,

@@ -370,7 +370,10 @@ def order_list_api(
     status: str = "",
     customer: int | None = None,
     owner: str = "",
-    overdue: bool = False,
+    team: str = Query("", description="a team id: customers owned in it and its sub-teams"),  # type: ignore[type-arg]
+    overdue: str = Query(  # type: ignore[type-arg]
+        "", description="1 (any overdue payment) or days overdue: 1-30, 31-60, 61-90, 90+"
+    ),
     shipped: bool = False,
     receivable: bool = False,
     currency: str = "",
@@ -384,7 +387,8 @@ def order_list_api(
             "status": status,
             "customer": str(customer or ""),
             "owner": owner,
-            "overdue": "1" if overdue else "",
+            "team": team,
+            "overdue": overdue,
             "shipped": "1" if shipped else "",
             "receivable": "1" if receivable else "",
             "currency": currency,
@@ -413,9 +417,19 @@ def order_create_api(request: HttpRequest, payload: OrderIn) -> Status:
 
 
 @router.get("/overdue", response={200: list[OverdueOut], **READ_ERRORS})
-def overdue_list_api(request: HttpRequest, customer: int | None = None) -> list[dict[str, Any]]:
+def overdue_list_api(
+    request: HttpRequest,
+    customer: int | None = None,
+    owner: str = Query("", description="the customer's owner: a user id, 'me' or 'none'"),  # type: ignore[type-arg]
+    team: str = Query("", description="a team id: customers owned in it and its sub-teams"),  # type: ignore[type-arg]
+    overdue: str = Query("", description="days overdue: 1-30, 31-60, 61-90, 90+"),  # type: ignore[type-arg]
+) -> list[dict[str, Any]]:
+    """The overdue receivables page's rows, with the order list's filter."""
     require(request.actor, Perm.OPPORTUNITY_VIEW)  # type: ignore[attr-defined]
-    rows = receivables.overdue_rows(request.member, customer_id=customer)  # type: ignore[attr-defined]
+    filters = OrderFilter.from_params(
+        {"customer": str(customer or ""), "owner": owner, "team": team, "overdue": overdue}
+    )
+    rows = receivables.overdue_rows(request.member, filters=filters)  # type: ignore[attr-defined]
     return [
         {
             "order_id": r.order.pk,

@@ -285,16 +285,23 @@ def render_html(snapshot: dict[str, Any], language: str) -> str:
 
 
 def render_pdf(snapshot: dict[str, Any], language: str) -> bytes:
+    return html_to_pdf(render_html(snapshot, language))
+
+
+def html_to_pdf(html: str) -> bytes:
+    """The PDF of a document's HTML. Images come inlined as data: URIs (chop, photos) and fonts
+    from the system, so the renderer fetches nothing else: no URL in a document can make the
+    server request another host or read a local file (SSRF), whatever ends up in the HTML."""
     try:
-        from weasyprint import HTML
+        from weasyprint import HTML, URLFetcher
     except (ImportError, OSError) as exc:  # missing system libraries (pango)
         raise ServiceError(
             QuoteError.PDF_UNAVAILABLE,
             _("PDF rendering is not available on this server."),
             status=503,
         ) from exc
-    html = render_html(snapshot, language)
-    pdf = HTML(string=html, base_url=None).write_pdf()
+    fetcher = URLFetcher(allowed_protocols=("data",))
+    pdf = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
     assert pdf is not None
     return bytes(pdf)
 

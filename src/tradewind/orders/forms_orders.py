@@ -1,9 +1,12 @@
 """The order list's filter (shared by the page, the API and the export) and the CSV/XLSX export.
 
-Filters: status, customer, owner (the customer's owner: "me", "none" or a user id), overdue
-(an unsettled plan item past its due date), shipped (something shipped), receivable (money still
-due), currency and a search over number, subject and customer name. Visibility comes first
-(Order.objects.visible_to), then the filter; pages are keyset pages on -id."""
+Filters: status, customer, owner (the customer's owner: "me", "none" or a user id), team (the
+customer's owner is in that team or its sub-teams), overdue (an overdue plan item: "1" any, or one
+aging bucket "1-30", "31-60", "61-90", "90+" of days overdue), shipped (something shipped),
+receivable (money still due), currency and a search over number, subject and customer name.
+Visibility comes first (Order.objects.visible_to), then the filter; pages are keyset pages on -id.
+The overdue receivables page, its API and the dashboards' receivables pie read the same filter and
+the same item rule (`overdue_item_q`), so a pie slice's link lists exactly what it counts."""
 
 from __future__ import annotations
 
@@ -13,11 +16,12 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tradewind.core.money import quantize
 from tradewind.core.paging import Page, keyset_page
 from tradewind.core.spreadsheets import write_csv, write_xlsx
-from tradewind.workspaces.models import Membership
+from tradewind.workspaces.models import Membership, Team
 
 from .models_orders import Order, OrderStatus, PaymentPlanItem, Receipt
 from .orders import today_for
@@ -25,6 +29,64 @@ from .orders import today_for
 PAGE_SIZE = 50
 EXPORT_MAX = 10_000
 FLAGS = ("overdue", "shipped", "receivable")
+# Days overdue buckets: key, first day, last day (None: no end). The dashboards' pie uses them too.
+AGING: tuple[tuple[str, int, int | None], ...] = (
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("90+", 91, None),
+)
+BUCKETS = tuple(key for key, _first, _last in AGING)
+
+
+def aging_labels() -> dict[str, str]:
+    return {
+        "1-30": _("1–30 days"),
+        "31-60": _("31–60 days"),
+        "61-90": _("61–90 days"),
+        "90+": _("More than 90 days"),
+    }
+
+
+def aging_bucket(days: int) -> str:
+    for key, _first, last in AGING:
+        if last is None or days <= last:
+            return key
+    return BUCKETS[-1]
+
+
+def _overdue_value(value: str) -> str:
+    """Any overdue item ("1") or one bucket; a bare "+" typed in a URL reads as a space, so a
+    stripped "90" means "90+"."""
+    if value in ("1", "true", "on"):
+        return "1"
+    if value == "90":
+        return "90+"
+    return value if value in BUCKETS else ""
+
+
+def overdue_item_q(today: dt.date, bucket: str = "") -> Q:
+    """Payment-plan items overdue on `today` (workspace day): not settled, due before today, a
+    positive remainder (amount − received − charges), optionally in one aging bucket (days overdue
+    = today − due date). The order's status (not cancelled) is checked by the caller."""
+    q = Q(closed_at__isnull=True, due_date__lt=today, amount__gt=F("received") + F("charges"))
+    for key, first, last in AGING:
+        if key == bucket:
+            q &= Q(due_date__lte=today - dt.timedelta(days=first))
+            if last is not None:
+                q &= Q(due_date__gte=today - dt.timedelta(days=last))
+    return q
+
+
+def team_owners(workspace_id: int, team_id: str) -> Any:
+    """Users in a team and its sub-teams (a subquery), as the opportunity list and the reports
+    read `team=`; a team of another workspace matches nobody."""
+    team = Team.objects.filter(workspace_id=workspace_id, pk=team_id).first()
+    if team is None:
+        return Membership.objects.none().values("user_id")
+    return Membership.objects.filter(
+        workspace_id=workspace_id, team__path__startswith=team.path
+    ).values("user_id")
 
 
 @dataclass(frozen=True)
@@ -32,6 +94,7 @@ class OrderFilter:
     status: str = ""
     customer: str = ""
     owner: str = ""
+    team: str = ""
     overdue: str = ""
     shipped: str = ""
     receivable: str = ""
@@ -48,7 +111,8 @@ class OrderFilter:
             status=status if status in OrderStatus.values else "",
             customer=get("customer") if get("customer").isdigit() else "",
             owner=owner if owner in ("me", "none") or owner.isdigit() else "",
-            overdue="1" if get("overdue") in ("1", "true", "on") else "",
+            team=get("team") if get("team").isdigit() and len(get("team")) < 12 else "",
+            overdue=_overdue_value(get("overdue")),
             shipped="1" if get("shipped") in ("1", "true", "on") else "",
             receivable="1" if get("receivable") in ("1", "true", "on") else "",
             currency=get("currency").upper()[:3],
@@ -63,7 +127,9 @@ class OrderFilter:
 
         return urlencode(self.params())
 
-    def apply(self, qs: QuerySet, *, user_id: int | None, today: dt.date) -> QuerySet:
+    def apply(
+        self, qs: QuerySet, *, user_id: int | None, today: dt.date, workspace_id: int | None = None
+    ) -> QuerySet:
         if self.status:
             qs = qs.filter(status=self.status)
         if self.customer:
@@ -74,6 +140,10 @@ class OrderFilter:
             qs = qs.filter(customer__owner__isnull=True)
         elif self.owner:
             qs = qs.filter(customer__owner_id=int(self.owner))
+        if self.team:
+            if workspace_id is None:
+                return qs.none()
+            qs = qs.filter(customer__owner_id__in=team_owners(workspace_id, self.team))
         if self.currency:
             qs = qs.filter(currency=self.currency)
         if self.q:
@@ -89,8 +159,9 @@ class OrderFilter:
                 total__gt=F("received_total") + F("charges_total")
             )
         if self.overdue:
+            bucket = "" if self.overdue == "1" else self.overdue
             late = PaymentPlanItem.objects.filter(
-                order_id=OuterRef("pk"), closed_at__isnull=True, due_date__lt=today
+                overdue_item_q(today, bucket), order_id=OuterRef("pk")
             )
             qs = qs.exclude(status=OrderStatus.CANCELLED).filter(Exists(late))
         return qs
@@ -100,12 +171,20 @@ def orders_visible(member: Membership) -> QuerySet:
     return Order.objects.visible_to(member).select_related("customer", "customer__owner")
 
 
+def filtered(member: Membership, filters: OrderFilter) -> QuerySet:
+    """The visible orders the filter keeps (page, API, export, overdue page, dashboards)."""
+    return filters.apply(
+        orders_visible(member),
+        user_id=member.user_id,
+        today=today_for(member.workspace),
+        workspace_id=member.workspace_id,
+    )
+
+
 def order_list(
     member: Membership, filters: OrderFilter, cursor: str | None = None, limit: int = PAGE_SIZE
 ) -> Page:
-    qs = filters.apply(
-        orders_visible(member), user_id=member.user_id, today=today_for(member.workspace)
-    )
+    qs = filtered(member, filters)
     return keyset_page(qs, order=("-id",), cursor=cursor, limit=limit)
 
 
@@ -136,9 +215,7 @@ EXPORT_HEADER = [
 
 
 def export_rows(member: Membership, filters: OrderFilter) -> list[list[Any]]:
-    qs = filters.apply(
-        orders_visible(member), user_id=member.user_id, today=today_for(member.workspace)
-    ).order_by("-id")[:EXPORT_MAX]
+    qs = filtered(member, filters).order_by("-id")[:EXPORT_MAX]
     rows: list[list[Any]] = [list(EXPORT_HEADER)]
     for o in qs:
         c = o.currency

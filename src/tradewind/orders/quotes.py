@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tradewind.core import normalize
 from tradewind.core.errors import Conflict, ErrorCode, NotFound, ServiceError
 from tradewind.core.money import all_currencies
 from tradewind.customers.models import Contact, Customer
@@ -217,7 +218,7 @@ def clean_lines(workspace: Any, lines: Any, currency: str, errors: _Errors) -> l
                 product = None
             if product is None:
                 errors.add(f"{key}.product_id", _("Choose a product."), QuoteError.UNKNOWN_PRODUCT)
-        description = str(line.get("description") or "").strip()
+        description = normalize.drop_controls(str(line.get("description") or "")).strip()
         if product is None and not description and not errors.has_prefix(f"{key}.product_id"):
             errors.add(
                 f"{key}.description",

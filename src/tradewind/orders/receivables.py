@@ -1,12 +1,14 @@
 """Receivables (应收): open plan items past their due date, and the daily reminder job.
 
-An item is overdue when it is not settled, its due date is before today (workspace zone) and its
-order is not cancelled. The job notifies the customer's owner (or, for a pool customer, whoever
+An item is overdue when it is not settled, its due date is before today (workspace zone), money
+remains on it and its order is not cancelled (`forms_orders.overdue_item_q`, shared with the order
+list's `overdue=` filter and the dashboards). The job notifies the customer's owner (or, for a pool customer, whoever
 created the order) once per item per day at most: the notification key holds the item and the day,
 and `last_reminded_on` marks the item, so running the job twice a day sends nothing new."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,8 +21,9 @@ from tradewind.activities.notifications import KINDS, Kind, notify_each
 from tradewind.core.money import quantize
 from tradewind.workspaces.models import Membership, Workspace
 
+from .forms_orders import OrderFilter, aging_bucket, filtered, overdue_item_q
 from .models_orders import Order, OrderStatus, PaymentPlanItem
-from .orders import to_base, today_for
+from .orders import today_for
 
 KINDS.setdefault(
     "order.overdue",
@@ -32,10 +35,10 @@ KINDS.setdefault(
 )
 
 
-def overdue_items(qs: QuerySet, today: dt.date) -> QuerySet:
-    """Plan items of the orders in `qs` that are overdue on `today`."""
+def overdue_items(qs: QuerySet, today: dt.date, bucket: str = "") -> QuerySet:
+    """Plan items of the orders in `qs` that are overdue on `today` (in one aging bucket)."""
     return (
-        PaymentPlanItem.objects.filter(order__in=qs, closed_at__isnull=True, due_date__lt=today)
+        PaymentPlanItem.objects.filter(overdue_item_q(today, bucket), order__in=qs)
         .exclude(order__status=OrderStatus.CANCELLED)
         .select_related("order", "order__customer", "order__customer__owner")
         .order_by("due_date", "order_id", "position")
@@ -51,28 +54,76 @@ class OverdueRow:
     days: int
 
 
+def remaining_amounts(
+    rest: Decimal, currency: str, fx_rate: Decimal, base_currency: str
+) -> tuple[Decimal, Decimal]:
+    """An item's remainder as the overdue list shows it: rounded to the order's currency, then
+    converted at the order's locked rate and rounded to the base currency (orders.to_base) — in
+    Python with Decimal, so SQLite (binary floats) and PostgreSQL agree to the cent."""
+    remaining = quantize(max(rest, Decimal(0)), currency)
+    return remaining, quantize(remaining * fx_rate, base_currency)
+
+
 def overdue_rows(
-    member: Membership, *, customer_id: int | None = None, limit: int = 500
+    member: Membership,
+    *,
+    customer_id: int | None = None,
+    filters: OrderFilter | None = None,
+    limit: int | None = 500,
 ) -> list[OverdueRow]:
+    """The overdue items of the orders the member sees, narrowed by the order list's filter
+    (owner, team, customer, an aging bucket in `overdue` …), oldest due first."""
     today = today_for(member.workspace)
-    orders = Order.objects.visible_to(member)
+    filters = filters or OrderFilter()
     if customer_id:
-        orders = orders.filter(customer_id=customer_id)
+        filters = dataclasses.replace(filters, customer=str(customer_id))
+    bucket = "" if filters.overdue in ("", "1") else filters.overdue
+    items = overdue_items(filtered(member, filters), today, bucket)
     rows = []
-    for item in overdue_items(orders, today)[:limit]:
-        remaining = quantize(item.remaining, item.order.currency)
-        if remaining <= 0:
-            continue
+    for item in items[:limit] if limit else items:
+        order = item.order
+        rest = item.amount - item.received - item.charges
+        remaining, base = remaining_amounts(
+            rest, order.currency, order.fx_rate, order.base_currency
+        )
+        days = (today - item.due_date).days if item.due_date else 0
         rows.append(
-            OverdueRow(
-                item=item,
-                order=item.order,
-                remaining=remaining,
-                base_remaining=to_base(remaining, item.order),
-                days=(today - item.due_date).days if item.due_date else 0,
-            )
+            OverdueRow(item=item, order=order, remaining=remaining, base_remaining=base, days=days)
         )
     return rows
+
+
+@dataclass(frozen=True)
+class AgingCell:
+    orders: int
+    items: int
+    base: Decimal
+
+
+def aging_totals(member: Membership, filters: OrderFilter) -> dict[str, AgingCell]:
+    """Per aging bucket: how many orders, how many items and Σ of each item's base remainder
+    (rounded per item as the list shows it). One query reading the overdue items."""
+    today = today_for(member.workspace)
+    items = overdue_items(filtered(member, filters), today).values_list(
+        "order_id",
+        "due_date",
+        "amount",
+        "received",
+        "charges",
+        "order__currency",
+        "order__fx_rate",
+        "order__base_currency",
+    )
+    orders: dict[str, set[int]] = {}
+    counts: dict[str, int] = {}
+    sums: dict[str, Decimal] = {}
+    for order_id, due, amount, received, charges, currency, rate, base_currency in items:
+        key = aging_bucket((today - due).days)
+        base = remaining_amounts(amount - received - charges, currency, rate, base_currency)[1]
+        orders.setdefault(key, set()).add(order_id)
+        counts[key] = counts.get(key, 0) + 1
+        sums[key] = sums.get(key, Decimal(0)) + base
+    return {k: AgingCell(len(orders[k]), counts[k], sums[k]) for k in orders}
 
 
 def receivables_remind(*, workspace: Workspace, today: dt.date | None = None) -> int:

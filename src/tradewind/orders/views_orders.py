@@ -25,7 +25,14 @@ from tradewind.workspaces.list_pages import export_answer
 from tradewind.workspaces.permissions import Perm
 
 from . import orders, payments, receivables, shipments
-from .forms_orders import OrderFilter, export_file, order_list, orders_visible, receipts_visible
+from .forms_orders import (
+    OrderFilter,
+    aging_labels,
+    export_file,
+    order_list,
+    orders_visible,
+    receipts_visible,
+)
 from .models_orders import BalanceTrigger, ContainerType, Order, OrderStatus
 from .orders import MANUAL_STATUSES, ORDER_MOVES
 from .totals import grouped
@@ -389,9 +396,10 @@ def overdue_page(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Receipt tolerance saved."))
         return redirect("orders:overdue")
-    rows = receivables.overdue_rows(
-        member, customer_id=int(customer) if customer.isdigit() else None
-    )
+    # The order list's filter (owner, team, customer, an aging bucket in `overdue` …): the
+    # dashboards' receivables slices link here with it.
+    filters = OrderFilter.from_params(request.GET)
+    rows = receivables.overdue_rows(member, filters=filters)
     base = member.workspace.base_currency
     total = sum((r.base_remaining for r in rows), Decimal(0))
     return render(
@@ -411,6 +419,9 @@ def overdue_page(request: HttpRequest) -> HttpResponse:
             settings_row=settings_row,
             can_manage=can_manage,
             customer=customer if customer.isdigit() else "",
+            filtered=bool(filters.params()),
+            bucket=aging_labels().get(filters.overdue, ""),
+            orders_count=len({r.order.pk for r in rows}),
         ),
     )
 

@@ -103,7 +103,8 @@ def _form_context(
         request,
         values=values,
         lines_data=lines,
-        products_json=json.dumps(
+        # json_script escapes < > &: a product named "</script>" cannot leave the data block.
+        products_data=(
             [
                 {
                     "id": p.pk,

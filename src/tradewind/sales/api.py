@@ -261,6 +261,22 @@ class OpportunityFilterIn(Schema):
     stale: str = Field("", description="1: stale only, 0: not stale")
     customer: str = ""
     reached: str = Field("", description="a stage id: opportunities that reached that stage")
+    reason: str = Field("", description="a close reason id, or 'none' for no reason")
+    created_from: str = Field("", description="created on or after this day, YYYY-MM-DD")
+    created_to: str = Field("", description="created on or before this day (inclusive)")
+    closed_from: str = Field("", description="closed on or after this day, YYYY-MM-DD")
+    closed_to: str = Field("", description="closed on or before this day (inclusive)")
+    expected_from: str = Field("", description="expected close on or after this day, YYYY-MM-DD")
+    expected_to: str = Field("", description="expected close on or before this day (inclusive)")
+    expected: str = Field("", description="'none': no expected close date")
+    forecast: str = Field("", description="1: counted by the forecast (category not omitted)")
+    tz: str = Field(
+        "", description="'workspace': created/closed days in the workspace's zone, not the user's"
+    )
+    country: str = Field("", description="the customer's country/region code; NONE: not set")
+    industry: str = Field(
+        "", description="the customer's industry (contains); '=text' exact, '=' alone: not set"
+    )
     sort: str = Field(
         "",
         description="'' newest, created, close, name, -updated, cf_<key> / -cf_<key>. "

@@ -17,14 +17,15 @@ from urllib.parse import urlencode
 from django.db.models import DateField, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from tradewind.core.paging import Page, keyset_page
 from tradewind.workspaces import custom_fields_query as custom_query
 from tradewind.workspaces.models import Membership, Team
 from tradewind.workspaces.querysets import filter_owner
-from tradewind.workspaces.timezones import created_range_q
+from tradewind.workspaces.timezones import member_day_start, zone
 
-from .choices import OpportunitySource, OpportunityStatus
+from .choices import ForecastCategory, OpportunitySource, OpportunityStatus
 from .models import Opportunity, Stage, StageChange
 
 LIST_ORDER = ("-created_at", "-id")
@@ -99,6 +100,19 @@ class OpportunityFilter:
     closed_from: dt.date | None = None
     closed_to: dt.date | None = None
     reached: str = ""  # a stage id: opportunities that reached it (see reached_stage_q)
+    # "workspace": the created / closed days above are the workspace's days, not the member's
+    # (goals count in workspace days, so a goal's link stays exact for a member with an own zone).
+    tz: str = ""
+    # The forecast's periods (sales/forecast.py), exact to the day: expected close within
+    # [expected_from, expected_to] or not set ("none"), and in the forecast (category not omitted).
+    expected_from: dt.date | None = None
+    expected_to: dt.date | None = None
+    expected: str = ""  # "none": no expected close date
+    forecast: str = ""  # "1": counted by the forecast (its category is not "omitted")
+    # The customer's country code ("NONE": not set) and industry (contains, as on the other
+    # lists; "=text" matches exactly and "=" alone means not set, for the report cuts).
+    country: str = ""
+    industry: str = ""
     sort: str = ""
     custom: tuple[tuple[str, str], ...] = ()
 
@@ -110,7 +124,7 @@ class OpportunityFilter:
             return str(get(name, "") or "").strip()[:size]
 
         status, source, stale, sort = text("status"), text("source"), text("stale"), text("sort")
-        owner = text("owner")
+        owner, country, reason = text("owner"), text("country").upper(), text("reason")
         return cls(
             q=text("q"),
             owner=owner if owner in ("me", "none") or _id(owner) else "",
@@ -125,12 +139,19 @@ class OpportunityFilter:
             amount_max=_amount(text("amount_max", 30)),
             stale=stale if stale in dict(STALE_CHOICES) else "",
             customer=_id(text("customer")),
-            reason=_id(text("reason")),
+            reason="none" if reason == "none" else _id(reason),
             created_from=_day(text("created_from", 10)),
             created_to=_day(text("created_to", 10)),
             closed_from=_day(text("closed_from", 10)),
             closed_to=_day(text("closed_to", 10)),
             reached=_id(text("reached")),
+            tz="workspace" if text("tz") == "workspace" else "",
+            expected_from=_day(text("expected_from", 10)),
+            expected_to=_day(text("expected_to", 10)),
+            expected="none" if text("expected") == "none" else "",
+            forecast="1" if text("forecast") == "1" else "",
+            country=country if country in countries or country == "NONE" else "",
+            industry=text("industry", 81),
             sort=sort if sort in SORTS or custom_query.sort_key(sort) else "",
             custom=custom_query.params_from(params),
         )
@@ -142,10 +163,18 @@ class OpportunityFilter:
             "status": self.status,
             "source": self.source,
             "customer_id": self.customer,
-            "close_reason_id": self.reason,
+            "close_reason_id": "" if self.reason == "none" else self.reason,
         }
         qs = qs.filter(**{k: v for k, v in exact.items() if v})
         qs = filter_owner(qs, self.owner, user_id)
+        if self.reason == "none":
+            qs = qs.filter(close_reason__isnull=True)
+        if self.country:
+            qs = qs.filter(customer__country="" if self.country == "NONE" else self.country)
+        if self.industry.startswith("="):
+            qs = qs.filter(customer__industry=self.industry[1:])
+        elif self.industry:
+            qs = qs.filter(customer__industry__icontains=self.industry)
         if self.team and member is not None:
             team = Team.objects.filter(workspace_id=member.workspace_id, pk=self.team).first()
             if team is None:
@@ -154,12 +183,14 @@ class OpportunityFilter:
                 workspace_id=member.workspace_id, team__path__startswith=team.path
             ).values("user_id")
             qs = qs.filter(owner_id__in=owners)
+        in_workspace = self.tz == "workspace"
         if self.created_from or self.created_to:
-            qs = qs.filter(created_range_q(member, self.created_from, self.created_to))
-        if self.closed_from or self.closed_to:
-            closed = created_range_q(member, self.closed_from, self.closed_to)
             qs = qs.filter(
-                Q(*[(k.replace("created_at", "closed_at"), v) for k, v in closed.children])
+                day_range_q("created_at", member, self.created_from, self.created_to, in_workspace)
+            )
+        if self.closed_from or self.closed_to:
+            qs = qs.filter(
+                day_range_q("closed_at", member, self.closed_from, self.closed_to, in_workspace)
             )
         if self.reached:
             stages = Stage.objects.filter(pk=self.reached)
@@ -171,6 +202,14 @@ class OpportunityFilter:
             qs = qs.filter(expected_close_date__gte=self.close_from)
         if self.close_to:
             qs = qs.filter(expected_close_date__lt=_next_month(self.close_to))
+        if self.expected_from:
+            qs = qs.filter(expected_close_date__gte=self.expected_from)
+        if self.expected_to:
+            qs = qs.filter(expected_close_date__lte=self.expected_to)
+        if self.expected == "none":
+            qs = qs.filter(expected_close_date__isnull=True)
+        if self.forecast:
+            qs = qs.exclude(forecast_category=ForecastCategory.OMITTED)
         if self.amount_min is not None:
             qs = qs.filter(base_amount__gte=self.amount_min)
         if self.amount_max is not None:
@@ -230,6 +269,25 @@ class OpportunityFilter:
 
     def querystring(self, **overrides: Any) -> str:
         return urlencode(self.params(**overrides))
+
+
+def day_range_q(
+    name: str, member: Any, start: dt.date | None, end: dt.date | None, in_workspace: bool = False
+) -> Q:
+    """`name` (a datetime) within the whole days [start, end]: the member's days (their own zone,
+    else the workspace's — as created_range_q), or the workspace's days with `in_workspace`."""
+
+    def midnight(day: dt.date) -> dt.datetime:
+        if in_workspace and member is not None:
+            return dt.datetime.combine(day, dt.time.min, tzinfo=zone(member.workspace.time_zone))
+        return member_day_start(member, day)
+
+    q = Q()
+    if start:
+        q &= Q(**{f"{name}__gte": midnight(start)})
+    if end:
+        q &= Q(**{f"{name}__lt": midnight(end + dt.timedelta(days=1))})
+    return q
 
 
 def reached_stage_q(stage: Stage) -> Q:

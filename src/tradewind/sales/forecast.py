@@ -161,6 +161,20 @@ def periods_from(today: dt.date, months: int = MONTHS) -> list[Period]:
     return out
 
 
+def period_params(period: Period) -> dict[str, str]:
+    """The opportunity list's filter (sales/filters.py) for the records behind one period's
+    figures: open, counted by the forecast (category not omitted), expected close within the
+    period's days (its end is exclusive) or not set. Add the forecast's own filters to it."""
+    out = {"status": OpportunityStatus.OPEN.value, "forecast": "1"}
+    if period.key == NO_DATE:
+        return out | {"expected": "none"}
+    if period.start is not None:
+        out["expected_from"] = period.start.isoformat()
+    if period.end is not None:
+        out["expected_to"] = (period.end - dt.timedelta(days=1)).isoformat()
+    return out
+
+
 def forecast_filters(params: Any) -> OpportunityFilter:
     """The list's filters (pipeline, owner, team …) minus what the forecast decides: status, stage
     and sort."""

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tradewind.core import normalize
 from tradewind.core.errors import Conflict, ErrorCode, NotFound, ServiceError
 from tradewind.core.money import all_currencies
 from tradewind.customers.models import Contact, Customer
@@ -285,7 +286,7 @@ def _clean_amount(amount: Any, currency: str, errors: _Errors) -> tuple[Decimal 
 
 
 def _clean_name(name: Any, errors: _Errors) -> str:
-    name = str(name or "").strip()
+    name = normalize.drop_controls(str(name or "")).strip()
     if not name:
         errors.add("name", _("Name the opportunity."), OpportunityError.NAME_REQUIRED)
     elif len(name) > 200:
@@ -301,7 +302,7 @@ def _clean_choice(value: Any, values: Iterable[str], field: str, errors: _Errors
 
 
 def _clean_text(value: Any, field: str, errors: _Errors) -> str:
-    value = str(value or "").strip()
+    value = normalize.drop_controls(str(value or "")).strip()
     limit = TEXT_LIMITS.get(field)
     if limit and len(value) > limit:
         errors.add(field, _("At most %(n)s characters.") % {"n": limit})

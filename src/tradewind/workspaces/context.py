@@ -14,9 +14,13 @@ NAVIGATION = [
     ("products", _("Products"), "bi-box-seam", "products:list"),
     ("orders", _("Orders"), "bi-receipt", "modules:orders"),
     ("library", _("Library"), "bi-collection", "enablement:library"),
+    ("campaigns", _("Campaigns"), "bi-megaphone", "campaigns:list"),
     ("reports", _("Reports"), "bi-graph-up", "modules:reports"),
     ("settings", _("Settings"), "bi-gear", "settings:index"),
 ]
+
+# Entries shown only to the members who may open them.
+NAV_PERMS = {"campaigns": Perm.CAMPAIGN_MANAGE}
 
 
 def workspace(request: HttpRequest) -> dict[str, object]:
@@ -26,7 +30,11 @@ def workspace(request: HttpRequest) -> dict[str, object]:
     return {
         "member": member,
         "workspace": member.workspace,
-        "navigation": [(key, label, icon, reverse(url)) for key, label, icon, url in NAVIGATION],
+        "navigation": [
+            (key, label, icon, reverse(url))
+            for key, label, icon, url in NAVIGATION
+            if key not in NAV_PERMS or member.has(NAV_PERMS[key])
+        ],
         "can_manage": member.has(Perm.WORKSPACE_MANAGE),
         "Perm": Perm,
     }

@@ -44,6 +44,7 @@ class Perm(StrEnum):
     EMAIL_SEND = "email.send"  # send e-mail to the records you see; your own mail account
     PLAN_MANAGE = "plan.manage"  # step plan templates
     PLAN_RUN = "plan.run"  # start, pause, stop step plans on the records you see
+    CAMPAIGN_MANAGE = "campaign.manage"  # e-mail campaigns, marketing lists, consent (campaigns)
 
 
 _ALL = frozenset(Perm)
@@ -103,6 +104,9 @@ ROLE_PERMISSIONS[Role.MANAGER] = ROLE_PERMISSIONS[Role.MANAGER] | {
     Perm.PLAN_MANAGE,
 }
 ROLE_PERMISSIONS[Role.MARKETING] = ROLE_PERMISSIONS[Role.MARKETING] | {Perm.EMAIL_MANAGE}
+# Campaigns (issue 11): owners (everything), managers and the marketing person.
+for _role in (Role.MANAGER, Role.MARKETING):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.CAMPAIGN_MANAGE}
 
 
 def role_has(role: str, perm: Perm) -> bool:

@@ -25,6 +25,17 @@ def active_members_of(member: Membership) -> list[Membership]:
     return list(members_of(member).filter(is_active=True))
 
 
+def active_member_choices(member: Membership) -> list[tuple[int, str]]:
+    """(user id, name) of active_members_of, in its order, without building the models: a list page
+    that only prints the names saves ~2 ms a request (docs/performance.md, session 5)."""
+    rows = (
+        Membership.objects.filter(workspace_id=member.workspace_id, is_active=True)
+        .order_by("user__full_name", "user__email")
+        .values_list("user_id", "user__full_name", "user__email")
+    )
+    return [(user_id, full_name or email) for user_id, full_name, email in rows]
+
+
 def member_get(member: Membership, pk: int) -> Membership:
     return get_object_or_404(members_of(member), pk=pk)
 
