@@ -162,10 +162,10 @@ def send_batch(campaign: Campaign, recipients: list[CampaignRecipient], consent:
                 )
         except ServiceError as exc:
             r.state, r.error = RecipientState.FAILED, str(exc.message)[:500]
-            if exc.code == "email_recipient_unsubscribed":
+            if exc.code == "email_recipient_unsubscribed":  # unsubscribed since the batch began
                 r.state, r.skip_reason = RecipientState.SKIPPED, SkipReason.UNSUBSCRIBED
             r.save(update_fields=["state", "error", "skip_reason"])
-            counts["failed"] += 1
+            counts["skipped" if r.state == RecipientState.SKIPPED else "failed"] += 1
             continue
         r.state, r.email_message, r.message_id = RecipientState.QUEUED, message, message.message_id
         r.language, r.queued_at = parts["language"], now
