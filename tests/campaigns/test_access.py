@@ -94,3 +94,27 @@ def test_bad_input_is_refused_translated_and_changes_nothing(
     resp = api("post", "/campaigns", token=token_for(marketer), json={"name": ""})
     assert resp.status_code == 422 and {"name", "template", "list"} <= set(resp.json()["fields"])
     assert state(world) == before
+
+
+def test_the_campaigns_page_reads_a_constant_number_of_queries(
+    world, marketer, template, client_for
+):
+    """Each row shows its list and template: joined, not read per row."""
+    actor = Actor.for_member(marketer)
+    mlist = marketing_list_save(actor=actor, name="Hand list")
+    client = client_for(marketer)
+
+    def queries_for_page() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/campaigns/").status_code == 200
+        return len(ctx.captured_queries)
+
+    campaign_save(actor=actor, name="One", template_id=template.pk, list_id=mlist.pk)
+    queries_for_page()  # the first request also fills per-process caches
+    one = queries_for_page()
+    for i in range(5):
+        campaign_save(actor=actor, name=f"More {i}", template_id=template.pk, list_id=mlist.pk)
+    assert queries_for_page() == one
