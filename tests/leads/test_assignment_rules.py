@@ -12,6 +12,7 @@ from tradewind.leads.assignment_rules import (
     assignment_rule_move,
     assignment_rule_update,
 )
+from tradewind.leads.choices import OPEN_STATUSES
 from tradewind.leads.models import AssignmentRule, Lead, LeadPolicy
 from tradewind.leads.services import lead_create
 from tradewind.workspaces.actors import Actor
@@ -114,6 +115,26 @@ def test_member_at_holding_cap_is_skipped(world):
     assert owners == {world.rep2.user_id}
     # now both are at the cap: the rule cannot act, the next one (none) -> the pool
     assert capture(world, company_name="Cap last").owner_id is None
+
+
+def test_open_counts_stop_at_the_cap_and_count_only_who_a_rule_can_pick(world):
+    from tradewind.leads.assignment_engine import Router, open_counts
+
+    for i in range(4):
+        Lead.objects.create(workspace=world.ws, code=f"XLCAP{i}", company_name=f"Held {i}",
+                            owner_id=world.rep2.user_id)  # fmt: skip
+    Lead.objects.create(workspace=world.ws, code="XLCAPQ", company_name="Held but closed",
+                        owner_id=world.rep2.user_id, status="invalid")  # fmt: skip
+    held = Lead.objects.filter(owner_id=world.rep.user_id, status__in=OPEN_STATUSES).count()
+    assert open_counts(world.ws.pk, [world.rep.user_id, world.rep2.user_id], 3) == {
+        world.rep.user_id: min(held, 3),
+        world.rep2.user_id: 3,
+    }
+    assert open_counts(world.ws.pk, [world.rep2.user_id], 10) == {world.rep2.user_id: 4}
+    # A rule naming rep2 alone: nobody else's leads are counted.
+    only = rule(world, "only rep2", "user", user=world.rep2)
+    router = Router.load(workspace=world.ws, rules=[only])
+    assert set(router.open_counts) == {world.rep2.user_id}
 
 
 def test_named_user_rule_skips_inactive_member(world):

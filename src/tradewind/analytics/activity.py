@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DateTimeField, F, Q, QuerySet
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tradewind.activities.choices import Channel, FollowUpResult
 from tradewind.activities.models import FollowUp, Task
 from tradewind.activities.task_choices import TaskStatus
+from tradewind.analytics.buckets import bucket_index, by_index, local_midnights
 from tradewind.leads.choices import LeadGrade
 from tradewind.leads.filters import reached_q
 from tradewind.leads.followups import SLA_FIRST_CONTACT, sla_breached_q
@@ -164,16 +164,18 @@ def followup_stats(
         for r in reps
     ]
     tz = effective_zone(member.workspace, member.user)
-    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[grain]
-    found = {
-        r["p"].date() if isinstance(r["p"], dt.datetime) else r["p"]: r
-        for r in qs.annotate(p=trunc("happened_at", tzinfo=tz, output_field=DateTimeField()))
+    spans = buckets(period, grain)
+    starts = [start for start, _end in spans]
+    found = by_index(
+        qs.annotate(p=bucket_index("happened_at", local_midnights(starts, tz)))
         .values("p")
         .annotate(**_fu_counts())
-        .order_by()
-    }
+        .order_by(),
+        "p",
+        starts,
+    )
     by_period = []
-    for start, end in buckets(period, grain):
+    for start, end in spans:
         label = start.strftime("%Y-%m") if grain == "month" else start.isoformat()
         link = list_url(
             "analytics:activity_records",

@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 from django.db.models import (
     Count,
-    DateTimeField,
     Min,
     OuterRef,
     Q,
@@ -27,12 +26,13 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from tradewind.analytics.buckets import bucket_index, by_index, local_midnights
 from tradewind.leads.choices import LeadGrade, LeadSource, LeadStatus, invalid_reason_label
 from tradewind.leads.models import Lead
 from tradewind.orders.models import Order
@@ -512,14 +512,15 @@ def month_over_month(*, member: Membership, period: Period, filters: ReportFilte
     months = ([first] if first else []) + period.months()
     span = Period(months[0], _next_month(months[-1]) - dt.timedelta(days=1))
     tz = effective_zone(member.workspace, member.user)
-    values = {
-        (r["m"].date() if isinstance(r["m"], dt.datetime) else r["m"]): r
-        for r in leads_of(member, span, filters)
-        .annotate(m=TruncMonth("created_at", tzinfo=tz, output_field=DateTimeField()))
+    values = by_index(
+        leads_of(member, span, filters)
+        .annotate(m=bucket_index("created_at", local_midnights(months, tz)))
         .values("m")
         .annotate(**_counts())
-        .order_by()
-    }
+        .order_by(),
+        "m",
+        months,
+    )
     rows, before = [], None
     for month in months:
         end = _next_month(month) - dt.timedelta(days=1)

@@ -24,7 +24,6 @@ from django.db.models import (
     Q,
     Sum,
 )
-from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -33,6 +32,7 @@ from django.utils.translation import gettext as _
 from tradewind.activities.models_tasks import Task
 from tradewind.activities.task_choices import TaskStatus
 from tradewind.activities.task_selectors import day_bounds
+from tradewind.analytics.buckets import bucket_index, local_midnights
 from tradewind.core.money import quantize
 from tradewind.leads import followups
 from tradewind.leads.choices import LeadSource, LeadStatus
@@ -431,16 +431,13 @@ def leads_by_source_block(
         Lead.objects.visible_to(member)
         .filter(created_range_q(member, start, end), filters.lead_q(member))
         .order_by()
-        .annotate(month=TruncMonth("created_at", tzinfo=tz))
+        .annotate(month=bucket_index("created_at", local_midnights(months, tz)))
         .values("month", "source")
         .annotate(n=Count("id"))
     )
     counts: dict[tuple[str, str], int] = {}
     for r in grouped:
-        month = r["month"]
-        if isinstance(month, dt.datetime):
-            month = month.astimezone(tz).date() if timezone.is_aware(month) else month.date()
-        counts[(month.strftime("%Y-%m"), r["source"])] = r["n"]
+        counts[(months[r["month"]].strftime("%Y-%m"), r["source"])] = r["n"]
     keys = [m.strftime("%Y-%m") for m in months]
     sources = [s for s in LeadSource if any(counts.get((k, s.value)) for k in keys)]
     series = []

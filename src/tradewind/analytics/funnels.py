@@ -17,7 +17,6 @@ from typing import Any
 from django.db.models import (
     Case,
     Count,
-    DateTimeField,
     F,
     IntegerField,
     Max,
@@ -29,9 +28,10 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber, TruncMonth
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils.translation import gettext as _
 
+from tradewind.analytics.buckets import bucket_index, local_midnights
 from tradewind.customers.models import Customer
 from tradewind.customers.models_qualification import CustomerNode
 from tradewind.customers.qualification import nodes_of
@@ -334,9 +334,10 @@ class Cohort:
 def cohort(*, member: Membership, period: Period, filters: ReportFilter) -> Cohort:
     """Leads by creation month (rows) and source (columns): created, converted and won by now."""
     tz = effective_zone(member.workspace, member.user)
+    starts = period.months()
     rows = list(
         leads_of(member, period, filters)
-        .annotate(m=TruncMonth("created_at", tzinfo=tz, output_field=DateTimeField()))
+        .annotate(m=bucket_index("created_at", local_midnights(starts, tz)))
         .values("m", "source")
         .annotate(
             total=Count("id"),
@@ -372,7 +373,7 @@ def cohort(*, member: Membership, period: Period, filters: ReportFilter) -> Coho
     for month, total in month_totals.items():
         linked(total, month)
     for r in rows:
-        month = r["m"].strftime("%Y-%m")
+        month = starts[r["m"]].strftime("%Y-%m")
         cell = linked(CohortCell(r["total"], r["converted"], r["won"]), month, source=r["source"])
         cells[(month, r["source"])] = cell
         for total in (month_totals.setdefault(month, CohortCell()), source_totals[r["source"]]):

@@ -63,8 +63,23 @@ def _rss_mib(pid: int) -> float:
     return 0.0
 
 
-def _worker_rss(serve_pid: int) -> list[float]:
-    """RSS of the gunicorn workers: the leaves under the gunicorn master."""
+def _memory_mib(pid: int) -> dict[str, float]:
+    """RSS, PSS (the process's share of pages it shares) and USS (its private pages), in MiB."""
+    out = {"rss": _rss_mib(pid), "pss": 0.0, "uss": 0.0}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _sep, rest = line.partition(":")
+            if name == "Pss":
+                out["pss"] = int(rest.split()[0]) / 1024
+            elif name in ("Private_Clean", "Private_Dirty"):
+                out["uss"] += int(rest.split()[0]) / 1024
+    except OSError:
+        pass
+    return out
+
+
+def _worker_memory(serve_pid: int) -> list[dict[str, float]]:
+    """Memory of the gunicorn workers: the leaves under the gunicorn master."""
     pids = _descendants(serve_pid)
     leaves = [p for p in pids if not _descendants(p)]
     gunicorn = []
@@ -74,8 +89,8 @@ def _worker_rss(serve_pid: int) -> list[float]:
         except OSError:
             continue
         if b"gunicorn" in cmd:
-            gunicorn.append(_rss_mib(p))
-    return sorted(gunicorn)
+            gunicorn.append(_memory_mib(p))
+    return sorted(gunicorn, key=lambda m: m["rss"])
 
 
 def _wrk(port: int, path: str, cookie: str, seconds: int, concurrency: int) -> dict[str, float]:
@@ -201,13 +216,16 @@ def measure_serving(
             run = _wrk if shutil.which("wrk") else _loop
             run(port, path, cookie, 2, concurrency)  # warm-up
             r = run(port, path, cookie, seconds, concurrency)
-            rss = _worker_rss(proc.pid)
-            r.update(name=name, path=path, rss=rss, tool=tool)  # type: ignore[arg-type]
+            memory = _worker_memory(proc.pid)
+            r.update(name=name, path=path, memory=memory, tool=tool)  # type: ignore[arg-type]
             r["text"] = (
                 f"**{name}** (`{path.split('?')[0]}`): {r['rps']:.0f} req/s, "
                 f"p50 {r['p50']:.0f} ms, p99 {r['p99']:.0f} ms at concurrency {concurrency} "
-                f"({workers} sync workers, {seconds} s, {tool}); worker RSS "
-                + ", ".join(f"{x:.0f} MiB" for x in rss)
+                f"({workers} sync workers, {seconds} s, {tool}); worker memory after the run "
+                + ", ".join(
+                    f"RSS {m['rss']:.0f} / PSS {m['pss']:.0f} / USS {m['uss']:.0f} MiB"
+                    for m in memory
+                )
                 + (f"; {int(r['non2xx'])} non-200 answers" if r["non2xx"] else "")
                 + (f"; {r['socket_errors']}" if r["socket_errors"] else "")
             )

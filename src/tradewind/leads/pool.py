@@ -78,10 +78,11 @@ def claims_today(*, workspace: Workspace, user_id: int) -> int:
     ).count()
 
 
-def open_leads_held(*, workspace: Workspace, user_id: int) -> int:
-    return Lead.objects.filter(
-        workspace=workspace, owner_id=user_id, status__in=OPEN_STATUSES
-    ).count()
+def open_leads_held(*, workspace: Workspace, user_id: int, up_to: int | None = None) -> int:
+    """Open leads the member holds; counting stops at `up_to` (a cap check needs no more, and a
+    rep may hold thousands)."""
+    held = Lead.objects.filter(workspace=workspace, owner_id=user_id, status__in=OPEN_STATUSES)
+    return (held[:up_to] if up_to is not None else held).count()
 
 
 def _member_or_refuse(actor: Actor) -> Membership:
@@ -127,7 +128,10 @@ def lead_claim(*, actor: Actor, lead: Lead) -> Lead:
     # One claim at a time per rep: the cap and the daily limit are counted under this lock.
     Membership.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
     policy = LeadPolicy.for_workspace(ws)
-    if open_leads_held(workspace=ws, user_id=user_id) >= policy.holding_cap:
+    if (
+        open_leads_held(workspace=ws, user_id=user_id, up_to=policy.holding_cap)
+        >= policy.holding_cap
+    ):
         raise ServiceError(
             PoolError.HOLDING_CAP,
             _(

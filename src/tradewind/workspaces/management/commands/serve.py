@@ -36,6 +36,8 @@ class Command(BaseCommand):
                 "-m",
                 "gunicorn",
                 "tradewind.config.wsgi:application",
+                "--config",
+                "python:tradewind.config.gunicorn",
                 "--bind",
                 bind,
                 "--workers",
