@@ -130,14 +130,9 @@ else:
                 # half-way with "database is locked"; WAL lets readers run beside the writer.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                # mmap_size: pages are read from the file's memory map instead of one pread() per
-                # page outside the cache; a report scanning 1M leads spent most of its time in
-                # the kernel (6.0 s -> 1.5 s measured, docs/performance.md). 2 GB is SQLite's
-                # default ceiling; the mapped pages are the OS page cache, not private memory.
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
-                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY; "
-                    "PRAGMA mmap_size=2147418112;"
+                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;"
                 ),
             },
         }
