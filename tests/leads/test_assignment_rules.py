@@ -137,6 +137,17 @@ def test_open_counts_stop_at_the_cap_and_count_only_who_a_rule_can_pick(world):
     assert set(router.open_counts) == {world.rep2.user_id}
 
 
+def test_open_counts_of_thousands_of_members_stay_within_the_parameter_limit(world):
+    from tradewind.leads.assignment_engine import open_counts
+
+    for i in range(2):
+        Lead.objects.create(workspace=world.ws, code=f"XLMANY{i}", company_name=f"Many {i}",
+                            owner_id=world.rep2.user_id)  # fmt: skip
+    # 4,000 members x 9 parameters would exceed SQLite's 32,766 in one statement.
+    ids = sorted({*range(10_000_000, 10_004_000), world.rep2.user_id})
+    assert open_counts(world.ws.pk, ids, 300) == {world.rep2.user_id: 2}
+
+
 def test_named_user_rule_skips_inactive_member(world):
     from tradewind.workspaces import services
 

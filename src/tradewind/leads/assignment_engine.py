@@ -1,9 +1,9 @@
 """The in-memory decision of the assignment rules: which rule fires for a lead and who gets it.
 
 Loaded once per capture batch: the active rules (ordered), the workspace's active members that may
-hold leads, the open-lead counts of those the rules can pick (one query, each count stopping at
-the cap) and the holding cap. Decisions update the
-counts and round-robin cursors in memory, so a batch of 2,000 leads spreads evenly.
+hold leads, the open-lead counts of those the rules can pick (each count stopping at the cap) and
+the holding cap. Decisions update the counts and round-robin cursors in memory, so a batch of
+2,000 leads spreads evenly.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def matches(conditions: dict, lead: Lead) -> bool:
 
 
 def open_counts(workspace_id: int, user_ids: list[int], cap: int) -> dict[int, int]:
-    """Open leads held by each member, counted up to the holding cap, in one query.
+    """Open leads held by each member, counted up to the holding cap (one query per 500 members).
 
     Routing only asks whether a member is under the cap and, among those under it, who holds the
     fewest: both read the same from a count that stops at the cap. Counting every open lead read
@@ -83,13 +83,17 @@ def open_counts(workspace_id: int, user_ids: list[int], cap: int) -> dict[int, i
         f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE workspace_id = %s"  # noqa: S608 - constant names
         f" AND owner_id = %s AND status IN ({statuses}) LIMIT %s) AS held)"
     )
-    sql = " UNION ALL ".join([one] * len(user_ids))
-    params: list[object] = []
-    for user_id in user_ids:
-        params += [user_id, workspace_id, user_id, *OPEN_STATUSES, cap]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {int(user_id): int(n) for user_id, n in cursor.fetchall() if n}
+    counts: dict[int, int] = {}
+    # Batches keep the bound parameters (9 a member) well under SQLite's 32,766.
+    for start in range(0, len(user_ids), 500):
+        batch = user_ids[start : start + 500]
+        params: list[object] = []
+        for user_id in batch:
+            params += [user_id, workspace_id, user_id, *OPEN_STATUSES, cap]
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join([one] * len(batch)), params)
+            counts.update((int(user_id), int(n)) for user_id, n in cursor.fetchall() if n)
+    return counts
 
 
 @dataclass
