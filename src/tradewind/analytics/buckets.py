@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db.models import Case, Expression, IntegerField, Value, When
 
@@ -41,6 +41,6 @@ def bucket_index(field: str, starts: Sequence[dt.datetime]) -> Expression:
     return tree(0, len(starts) - 1)
 
 
-def by_index(rows: Sequence[dict], key: str, days: Sequence[dt.date]) -> dict[dt.date, dict]:
+def by_index(rows: Iterable[dict], key: str, days: Sequence[dt.date]) -> dict[dt.date, dict]:
     """{first day of the bucket: row} for grouped rows annotated with bucket_index as `key`."""
     return {days[r[key]]: r for r in rows if r[key] is not None and 0 <= r[key] < len(days)}
