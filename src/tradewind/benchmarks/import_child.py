@@ -46,6 +46,9 @@ def main(argv: list[str]) -> int:
     result = {
         "seconds": seconds,
         "peak_mb": _rss_mb(),
+        # The cleaning process it forks for a large file (leads/imports_cleaner.py), if any: its
+        # RSS counts the pages it shares with this process from the fork.
+        "cleaner_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "baseline_mb": baseline,
         "status": getattr(batch, "status", None),
         "failure": getattr(batch, "failure", ""),

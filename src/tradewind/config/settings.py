@@ -295,6 +295,9 @@ NINJA_PAGINATION_PER_PAGE = 50
 # Mounts the benchmark floor views (never in production).
 BENCH_ROUTES = env_bool("TRADEWIND_BENCH", False)
 TRADEWIND_API_PAGE_MAX = 200
+# Lead imports of at least this many rows clean the file in a second process while the first
+# dedupes and writes (leads/imports_cleaner.py); smaller files are cleaned in one.
+TRADEWIND_IMPORT_CLEANER_ROWS = int(os.environ.get("TRADEWIND_IMPORT_CLEANER_ROWS", "10000"))
 # Requests per token (or browser session) per window, counted across workers in the cache
 # (docs/api.md): "600/m", "10/s", "5000/h"; "off" disables. Exports, PDFs and import or erasure
 # writes also spend the smaller heavy budget.

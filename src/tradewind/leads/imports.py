@@ -33,15 +33,8 @@ from tradewind.workspaces.models import Membership
 from tradewind.workspaces.permissions import Perm
 
 from . import imports_rows as engine
-from .imports_chunks import (
-    REPORT_LIMIT,
-    Tally,
-    chunks,
-    clean_chunk,
-    data_rows,
-    dedupe_chunk,
-    display,
-)
+from .imports_chunks import REPORT_LIMIT, Tally, dedupe_chunk, display
+from .imports_cleaner import cleaned_chunks
 from .imports_fields import FIELDS, auto_mapping
 from .models import Lead
 from .models_imports import ImportMode, ImportStatus, LeadImport
@@ -190,8 +183,9 @@ def lead_import_preview(
     result = Tally()
     sample: list[dict[str, Any]] = []
     file_keys = engine.FileKeys()
-    for chunk in chunks(data_rows(batch), engine.CHUNK_SIZE):
-        good = dedupe_chunk(ctx, clean_chunk(ctx, chunk, result), file_keys, result)
+    for cleaned in cleaned_chunks(batch, ctx):
+        cleaned.tally_into(result)
+        good = dedupe_chunk(ctx, cleaned.rows, file_keys, result)
         for number, values in good[: max(0, SAMPLE_ROWS - len(sample))]:
             sample.append({"row": number, **display(values, ctx)})
     earlier = (

@@ -23,15 +23,8 @@ from tradewind.workspaces.numbering import sequence_next
 from . import imports_rows as engine
 from .assignment import route_new_leads
 from .imports import LEASE
-from .imports_chunks import (
-    REPORT_LIMIT,
-    Tally,
-    chunks,
-    clean_chunk,
-    data_rows,
-    dedupe_chunk,
-    write_error_file,
-)
+from .imports_chunks import REPORT_LIMIT, Tally, dedupe_chunk, write_error_file
+from .imports_cleaner import cleaned_chunks
 from .models import Lead
 from .models_imports import ImportMode, ImportStatus, LeadImport
 from .scoring import RowScorer
@@ -60,9 +53,10 @@ def _check_all(batch: LeadImport, ctx: engine.RowContext) -> bool:
     tally = Tally()
     bad: list[tuple[int, list[Any], str]] = []
     processed = 0
-    for chunk in chunks(data_rows(batch), engine.CHUNK_SIZE):
-        clean_chunk(ctx, chunk, tally, bad)
-        processed += len(chunk)
+    for cleaned in cleaned_chunks(batch, ctx):
+        cleaned.tally_into(tally)
+        bad.extend(cleaned.bad)
+        processed += cleaned.size
         _progress(batch, "checking", processed_rows=processed)
     if not tally.error_rows:
         LeadImport.objects.filter(pk=batch.pk).update(processed_rows=0)
@@ -94,18 +88,14 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
     tally = Tally()
     file_keys = engine.FileKeys()
     scorer = RowScorer(batch.workspace)
-    rows = data_rows(batch)
-    for _skipped in range(skip):
-        next(rows, None)
-    for chunk in chunks(rows, engine.CHUNK_SIZE):
-        bad: list[tuple[int, list[Any], str]] = []
+    for cleaned in cleaned_chunks(batch, ctx, skip=skip):
         errors_before, dups_before = tally.error_rows, tally.duplicate_rows
-        cleaned = clean_chunk(ctx, chunk, tally, bad)
+        cleaned.tally_into(tally)
         with transaction.atomic():
-            good = dedupe_chunk(ctx, cleaned, file_keys, tally)
+            good = dedupe_chunk(ctx, cleaned.rows, file_keys, tally)
             new = _insert(batch, good, last_pk, scorer)
             LeadImport.objects.filter(pk=batch.pk).update(
-                processed_rows=F("processed_rows") + len(chunk),
+                processed_rows=F("processed_rows") + cleaned.size,
                 created_count=F("created_count") + len(new),
                 duplicate_count=F("duplicate_count") + tally.duplicate_rows - dups_before,
                 error_count=F("error_count") + tally.error_rows - errors_before,
@@ -118,7 +108,7 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
             _after_chunk(batch, actor, new)
         if new:
             last_pk = new[-1][0]
-        write_error_file(batch, bad)
+        write_error_file(batch, cleaned.bad)
     with transaction.atomic():
         LeadImport.objects.filter(pk=batch.pk).update(
             status=ImportStatus.DONE,
