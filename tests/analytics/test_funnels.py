@@ -69,6 +69,14 @@ def test_stage_funnel_and_median_days(world, django_assert_max_num_queries):
     # A rep: O_lost1 and O_open (and nothing else) are theirs.
     mine = fun.stage_funnel(**_args(world.rep))
     assert [s.count for s in mine.steps] == [2, 2, 1, 0, 0]
+    # Only their exits: initial contact 2 and 5 days (an even count: the mean of the middle two).
+    assert [(s.median_days, s.median_count) for s in mine.steps] == [
+        (D("3.5"), 2),
+        (D("2.0"), 1),
+        (D("1.0"), 1),
+        (None, 0),
+        (None, 0),
+    ]
     assert fun.stage_funnel(**_args(world.owner2)).total == 0
 
 
@@ -94,6 +102,23 @@ def test_node_funnel(world, client_for, django_assert_max_num_queries):
     body = page.content.decode()
     assert "C1 Machinery" in body and "C4 West" in body and "C3 Feb" not in body
     assert body.count("<tr data-id=") == 2
+
+
+def test_the_funnel_and_the_cohort_share_one_pass_over_the_leads(
+    world, django_assert_num_queries
+):
+    build(world)
+    args = _args(world.owner, month="", start="2024-02-01", end="2024-03-31")
+    with django_assert_num_queries(1):
+        rows = fun.lead_rows(**args)
+    with django_assert_num_queries(0):
+        shared = fun.lead_funnel(**args, rows=rows)
+        cohort = fun.cohort(**args, rows=rows)
+    assert [(s.key, s.count) for s in shared] == [
+        (s.key, s.count) for s in fun.lead_funnel(**args)
+    ]
+    assert [s.count for s in shared] == [8, 6, 4, 3, 3]
+    assert cohort.cells == fun.cohort(**args).cells
 
 
 def test_cohort(world):

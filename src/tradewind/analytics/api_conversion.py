@@ -227,10 +227,11 @@ def funnels_get(request: HttpRequest, params: Query[FunnelParams]) -> dict:
     nodes = None
     if member.has(Perm.CUSTOMER_VIEW):
         nodes = fun.node_funnel(member=member, period=period, filters=filters)
-    cohort = fun.cohort(member=member, period=period, filters=filters)
+    rows = fun.lead_rows(member=member, period=period, filters=filters)
+    cohort = fun.cohort(member=member, period=period, filters=filters, rows=rows)
     return {
         "period": period,
-        "leads": fun.lead_funnel(member=member, period=period, filters=filters),
+        "leads": fun.lead_funnel(member=member, period=period, filters=filters, rows=rows),
         "stages": stages,
         "nodes": nodes,
         "cohort": [

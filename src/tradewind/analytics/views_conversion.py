@@ -198,7 +198,8 @@ def _funnel_chart(steps: list[fun.Step]) -> dict[str, Any]:
 @member_required(Perm.LEAD_VIEW)
 def funnels(request: HttpRequest) -> HttpResponse:
     member, period, filters, context = _common(request)
-    lead = fun.lead_funnel(member=member, period=period, filters=filters)
+    rows = fun.lead_rows(member=member, period=period, filters=filters)
+    lead = fun.lead_funnel(member=member, period=period, filters=filters, rows=rows)
     stages = (
         fun.stage_funnel(
             member=member,
@@ -214,7 +215,7 @@ def funnels(request: HttpRequest) -> HttpResponse:
         if member.has(Perm.CUSTOMER_VIEW)
         else None
     )
-    cohort = fun.cohort(member=member, period=period, filters=filters)
+    cohort = fun.cohort(member=member, period=period, filters=filters, rows=rows)
     if _wants_xlsx(request):
         return _xlsx(funnel_rows(lead, stages, nodes, cohort, period), "funnels", _("Funnels"))
     context |= {

@@ -358,6 +358,12 @@ class StageChange(models.Model):
         indexes = [
             models.Index(fields=["opportunity", "changed_at"], name="stage_change_opp_idx"),
             models.Index(fields=["workspace", "changed_at"], name="stage_change_ws_idx"),
+            # The funnels' median time in stage: count and read the middle exit of a stage
+            # without touching the table (analytics.funnels.median_days_in_stage).
+            models.Index(
+                fields=["workspace", "from_stage", "seconds_in_from_stage", "changed_at"],
+                name="stage_change_median_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,6 +42,14 @@ class WorkspaceQuerySet(models.QuerySet):
         return qs.filter(condition)
 
 
+def sees_whole_workspace(member: Membership | None, model: type[models.Model]) -> bool:
+    """Whether visible_to(member) on this model is the workspace filter alone: a query that
+    already names the workspace can then skip the `IN (visible ids)` it would otherwise need."""
+    if member is None or not member.is_active or not member.user.is_active:
+        return False
+    return model.SCOPE_OWNER_FIELD is None or member.data_scope == DataScope.WORKSPACE  # type: ignore[attr-defined]
+
+
 def _scope_team_ids(member: Membership) -> models.QuerySet | list[int] | None:
     if member.team_id is None or member.data_scope == DataScope.OWN:
         return None
