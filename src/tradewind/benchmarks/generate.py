@@ -26,7 +26,7 @@ from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import DataScope, Role, TeamKind
 from tradewind.workspaces.models import Membership, NumberSequence, Team, User, Workspace
 
-GENERATOR_VERSION = 3  # bump when the rows change: a reused bench is rebuilt
+GENERATOR_VERSION = 4  # bump when the rows change: a reused bench is rebuilt
 SLUG = "bench"
 SEED = 20261123
 BATCH = 5_000  # rows per executemany / COPY chunk / bulk_create batch
@@ -189,6 +189,10 @@ SOURCE_WEIGHTS = {
     "social": 7,
     "other": 5,
 }
+GRADE_WEIGHTS = {"A": 20, "B": 35, "C": 30, "": 15}  # "": not graded yet
+# Leads past "new" were first contacted (an invalid one half the time), 1 hour to 3 days after
+# they came in; a "new" lead never was. Grade-A leads never contacted feed the first-contact SLA.
+CONTACTED = {"contacting", "qualified", "converted", "dormant"}
 CHINESE_SHARE = 0.45  # share of leads with a Chinese company name
 POOL_SHARE = 0.10  # share of leads without an owner (the lead pool)
 
@@ -282,6 +286,8 @@ def lead_rows(
 ) -> Iterator[list[dict[str, object]]]:
     """Yield batches of lead field values (Python values), in created order, codes per year."""
     rng = random.Random(seed)  # noqa: S311 - test data, not security
+    # Grades and first contacts draw from their own stream, so every other value is as before.
+    contact_rng = random.Random(seed + 1)  # noqa: S311
     zone = zoneinfo.ZoneInfo(tz)
     start = ANCHOR - SPAN
     step = SPAN / max(n, 1)
@@ -298,6 +304,7 @@ def lead_rows(
         k = min(BATCH, n - done)
         statuses = _weighted(rng, STATUS_WEIGHTS, k)
         sources = _weighted(rng, SOURCE_WEIGHTS, k)
+        grades = _weighted(contact_rng, GRADE_WEIGHTS, k)
         batch: list[dict[str, object]] = []
         for j in range(k):
             i = done + j
@@ -343,6 +350,10 @@ def lead_rows(
                 website = f"www.{domain}"
             owner = None if rng.random() < POOL_SHARE else owner_ids[rng.randrange(len(owner_ids))]
             contact = contact if rng.random() < 0.9 else ""  # same draw order as before
+            status = statuses[j]
+            first_contact = None
+            if status in CONTACTED or (status == "invalid" and contact_rng.random() < 0.5):
+                first_contact = created + dt.timedelta(hours=contact_rng.uniform(1, 72))
             # The normalised keys the services write (phones are generated in E.164 already).
             batch.append(
                 {
@@ -353,7 +364,9 @@ def lead_rows(
                     "phone": phone,
                     "country": country,
                     "source": sources[j],
-                    "status": statuses[j],
+                    "status": status,
+                    "grade": grades[j],
+                    "first_contacted_at": first_contact,
                     "need": NEEDS[rng.randrange(len(NEEDS))] if rng.random() < 0.4 else "",
                     "owner_id": owner,
                     "website": website,
@@ -382,7 +395,7 @@ GENERATED = {
     "code", "company_name", "contact_name", "email", "phone", "country", "source", "status",
     "need", "owner_id", "created_at", "updated_at", "version", "workspace_id",
     "phone_e164", "email_domain", "search_pairs", "website", "web_domain", "company_key",
-    "company_pinyin",
+    "company_pinyin", "grade", "first_contacted_at",
 }  # fmt: skip
 
 
@@ -422,6 +435,8 @@ def _db_rows(
                 values.append(workspace_id)
             elif name in ("created_at", "updated_at"):
                 values.append(adapt_dt(row[name]))
+            elif name == "first_contacted_at":
+                values.append(None if row[name] is None else adapt_dt(row[name]))
             elif name in row:
                 values.append(row[name])
             else:

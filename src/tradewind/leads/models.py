@@ -110,6 +110,14 @@ class Lead(WorkspaceModel):
             models.Index(fields=["workspace", "-score", "-id"], name="lead_ws_score_idx"),
             models.Index(fields=["workspace", "-updated_at", "-id"], name="lead_ws_updated_idx"),
             models.Index(fields=["workspace", "next_due_at", "id"], name="lead_ws_due_idx"),
+            # The first-contact SLA (leads.followups.sla_breached_q): only grade-A leads nobody
+            # has contacted yet, so its size follows the breaches, not the table. Without it
+            # the dashboard's count walked every lead of the workspace (1.4 s at 1M on SQLite).
+            models.Index(
+                fields=["workspace", "owner", "status", "created_at"],
+                name="lead_sla_idx",
+                condition=models.Q(grade=LeadGrade.A, first_contacted_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
