@@ -104,9 +104,7 @@ def test_node_funnel(world, client_for, django_assert_max_num_queries):
     assert body.count("<tr data-id=") == 2
 
 
-def test_the_funnel_and_the_cohort_share_one_pass_over_the_leads(
-    world, django_assert_num_queries
-):
+def test_the_funnel_and_the_cohort_share_one_pass_over_the_leads(world, django_assert_num_queries):
     build(world)
     args = _args(world.owner, month="", start="2024-02-01", end="2024-03-31")
     with django_assert_num_queries(1):
@@ -114,9 +112,7 @@ def test_the_funnel_and_the_cohort_share_one_pass_over_the_leads(
     with django_assert_num_queries(0):
         shared = fun.lead_funnel(**args, rows=rows)
         cohort = fun.cohort(**args, rows=rows)
-    assert [(s.key, s.count) for s in shared] == [
-        (s.key, s.count) for s in fun.lead_funnel(**args)
-    ]
+    assert [(s.key, s.count) for s in shared] == [(s.key, s.count) for s in fun.lead_funnel(**args)]
     assert [s.count for s in shared] == [8, 6, 4, 3, 3]
     assert cohort.cells == fun.cohort(**args).cells
 
