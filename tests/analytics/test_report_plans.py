@@ -1,6 +1,7 @@
 """The report queries that read a large table go through the index made for them (checked with
 EXPLAIN, as the benchmark does at 1M leads): the first-contact SLA count through the partial
-lead_sla_idx, the funnels' median time in stage through stage_change_median_idx."""
+lead_sla_idx, the funnels' median time in stage through stage_change_median_idx, RFM's grouping
+through order_rfm_idx."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
-from tradewind.analytics import dashboards
+from tradewind.analytics import dashboards, rfm
 from tradewind.analytics import funnels as fun
 from tradewind.customers.models import Customer
 from tradewind.leads import followups
 from tradewind.leads.models import Lead
+from tradewind.orders.models_orders import Order
 from tradewind.sales.models import Opportunity, StageChange
 from tradewind.sales.services import pipeline_default
 
+from .rfm_helpers import TODAY as RFM_TODAY
+from .rfm_helpers import _order
+from .rfm_helpers import build as build_rfm
 from .test_funnels import _args
 
 
@@ -110,3 +115,22 @@ def test_the_median_time_in_stage_reads_its_index(world):
     ).order_by("seconds_in_from_stage")
     plan = explain(*exits.values_list("seconds_in_from_stage")[199:201].query.sql_with_params())
     assert uses("stage_change_median_idx", plan), plan
+
+
+def test_rfm_groups_the_window_from_its_covering_index(world):
+    data = build_rfm(world)
+    customer = data.customers["C6"]
+    # Years of history before the window: the index must narrow by date, not read them all.
+    Order.objects.bulk_create(
+        [
+            _order(world.ws, customer, f"OLD{i:05d}", 400 + i % 900, "CNY", "100", "1", "completed")
+            for i in range(3000)
+        ]
+    )
+    window = rfm.window_for(world.ws, 365, RFM_TODAY)
+    rows = rfm._per_customer(rfm._orders(Order.objects.filter(workspace=world.ws), window), "CNY")
+    plan = explain(*rows.query.sql_with_params())
+    assert uses("order_rfm_idx", plan), plan
+    if connection.vendor == "sqlite":
+        assert "COVERING INDEX order_rfm_idx" in plan, plan  # the table itself is never read
+    assert rows.count() == 8  # C1-C8 have orders in the window; the old ones add no customer

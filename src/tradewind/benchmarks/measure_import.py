@@ -445,7 +445,7 @@ def _figures(results: dict[str, list[dict[str, Any]]], rows: int, rules: str) ->
         fig.notes = (
             f"**{rate:,.0f} rows/s**; peak RSS {peak:.0f} MB (worker process; "
             f"{first['baseline_mb']:.0f} MB before the run), {cleaner_peak:.0f} MB (the cleaning "
-            "process it forks, counting the pages they share); created {first['created']:,}, "
+            f"process it forks, counting the pages they share); created {first['created']:,}, "
             f"duplicates {first['duplicates']:,}, errors {first['errors']:,}; "
             f"dry run (preview) {_median(got, 'preview_s'):.1f} s = "
             f"{rows / _median(got, 'preview_s'):,.0f} rows/s; upload {_median(got, 'upload_s'):.1f} s; "

