@@ -17,21 +17,20 @@ from tradewind.leads.models_imports import ImportStatus
 
 from .test_import_run import HEADER, error_rows, run, upload
 
-WRITER = os.getpid()  # replaced per test: the pytest worker's own pid
+MIXED_FIFTH = "宁波海风电器有限公司"  # the company of test_import_run.MIXED's fifth data row
 
 
 @pytest.fixture(autouse=True)
 def in_a_child(settings, tmp_path, monkeypatch):
     """Every file goes to the child, two rows a chunk; a row cleaned in this process fails."""
-    global WRITER
-    WRITER = os.getpid()
+    writer = os.getpid()
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TRADEWIND_IMPORT_CLEANER_ROWS = 1
     monkeypatch.setattr(engine, "CHUNK_SIZE", 2)
     original = engine.clean_row
 
     def only_in_the_child(ctx, cells):
-        if os.getpid() == WRITER:
+        if os.getpid() == writer:
             raise AssertionError("a row was cleaned in the writing process")
         return original(ctx, cells)
 
@@ -72,10 +71,10 @@ def test_stop_mode_checks_every_row_in_the_child(world, django_capture_on_commit
 def test_a_child_that_fails_fails_the_batch_and_keeps_the_committed_chunks(
     world, django_capture_on_commit_callbacks, monkeypatch, in_a_child, how
 ):
-    original = in_a_child
+    original, writer = in_a_child, os.getpid()
 
     def fail_on_the_fifth_row(ctx, cells):
-        if os.getpid() == WRITER:
+        if os.getpid() == writer:
             raise AssertionError("a row was cleaned in the writing process")
         if cells and cells[0] == MIXED_FIFTH:
             if how == "raises":
@@ -97,6 +96,3 @@ def test_a_child_that_fails_fails_the_batch_and_keeps_the_committed_chunks(
         "Acme Pumps GmbH"
     ]
     assert multiprocessing.active_children() == []
-
-
-MIXED_FIFTH = "宁波海风电器有限公司"

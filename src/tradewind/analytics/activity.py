@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from tradewind.activities.choices import Channel, FollowUpResult
 from tradewind.activities.models import FollowUp, Task
 from tradewind.activities.task_choices import TaskStatus
-from tradewind.analytics.buckets import bucket_index, local_midnights
+from tradewind.analytics.buckets import bucket_index, by_index, local_midnights
 from tradewind.leads.choices import LeadGrade
 from tradewind.leads.filters import reached_q
 from tradewind.leads.followups import SLA_FIRST_CONTACT, sla_breached_q
@@ -195,11 +195,7 @@ def followup_stats(
         )
         for owner_id, values in reps
     ]
-    found = {
-        starts[p]: values
-        for p, values in _summed(rows, "p").items()
-        if p is not None and 0 <= p < len(starts)
-    }
+    found = by_index(({**v, "p": p} for p, v in _summed(rows, "p").items()), "p", starts)
     by_period = []
     for start, end in spans:
         label = start.strftime("%Y-%m") if grain == "month" else start.isoformat()

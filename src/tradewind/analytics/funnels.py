@@ -89,16 +89,6 @@ def lead_steps_labels() -> dict[str, str]:
     }
 
 
-def _lead_counts() -> dict[str, Any]:
-    return {
-        "new": Count("id"),
-        "contacted": Count("id", filter=reached_q("contacted")),
-        "qualified": Count("id", filter=reached_q("qualified")),
-        "converted": Count("id", filter=Q(status=LeadStatus.CONVERTED)),
-        "won": Count("id", filter=reached_q("won")),
-    }
-
-
 def lead_rows(*, member: Membership, period: Period, filters: ReportFilter) -> list[dict[str, Any]]:
     """Leads created in the period by local month (`m`, an index into period.months()) and source,
     with every count of the lead funnel: the one pass over the period's leads that the funnel and
@@ -108,7 +98,13 @@ def lead_rows(*, member: Membership, period: Period, filters: ReportFilter) -> l
         leads_of(member, period, filters)
         .annotate(m=bucket_index("created_at", local_midnights(period.months(), tz)))
         .values("m", "source")
-        .annotate(**_lead_counts())
+        .annotate(
+            new=Count("id"),
+            contacted=Count("id", filter=reached_q("contacted")),
+            qualified=Count("id", filter=reached_q("qualified")),
+            converted=Count("id", filter=Q(status=LeadStatus.CONVERTED)),
+            won=Count("id", filter=reached_q("won")),
+        )
         .order_by()
     )
 
@@ -121,11 +117,10 @@ def lead_funnel(
     rows: list[dict[str, Any]] | None = None,
 ) -> list[Step]:
     """Leads created in the period: all (new), contacted, qualified, converted into a customer,
-    won (that customer signed). One query, or none given the cohort's `lead_rows`."""
+    won (that customer signed). One query (`lead_rows`), or none given the cohort's."""
     if rows is None:
-        values = leads_of(member, period, filters).aggregate(**_lead_counts())
-    else:
-        values = {key: sum(r[key] for r in rows) for key, _reached in LEAD_STEPS}
+        rows = lead_rows(member=member, period=period, filters=filters)
+    values = {key: sum(r[key] for r in rows) for key, _reached in LEAD_STEPS}
     base = {
         "created_from": period.start.isoformat(),
         "created_to": period.end.isoformat(),
@@ -229,6 +224,19 @@ def stage_funnel(
     return out
 
 
+def _count_around(qs: QuerySet, *columns: str) -> list[tuple[Any, ...]]:
+    """(*columns, rows) of an already grouped query, counted again by some of its columns: the
+    aggregate of an aggregate, which the ORM cannot say."""
+    sql, params = qs.query.sql_with_params()
+    names = ", ".join(f"t.{connection.ops.quote_name(c)}" for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {names}, COUNT(*) FROM ({sql}) t GROUP BY {names}",  # noqa: S608 - the ORM's SQL, values bound
+            params,
+        )
+        return cursor.fetchall()
+
+
 def _furthest_counts(opps: QuerySet[Opportunity], current: Case) -> list[tuple[int, str, int]]:
     """(furthest open-or-won stage position entered, status, opportunities) for these
     opportunities; `current` stands in for those without a stage history."""
@@ -239,17 +247,11 @@ def _furthest_counts(opps: QuerySet[Opportunity], current: Case) -> list[tuple[i
         reached = Max(
             "stage_changes__to_stage__position", filter=Q(stage_changes__to_stage__is_lost=False)
         )
-        sql, params = (
-            opps.annotate(far=Coalesce(reached, current))
-            .values_list("far", "status")
-            .query.sql_with_params()
+        return _count_around(
+            opps.annotate(far=Coalesce(reached, current)).values_list("far", "status"),
+            "far",
+            "status",
         )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT t.far, t.status, COUNT(*) FROM ({sql}) t GROUP BY t.far, t.status",  # noqa: S608 - the ORM's own SQL, values bound
-                params,
-            )
-            return cursor.fetchall()
     furthest = (
         StageChange.objects.filter(opportunity_id=OuterRef("pk"), to_stage__is_lost=False)
         .order_by()
@@ -380,19 +382,15 @@ def node_funnel(*, member: Membership, period: Period, filters: ReportFilter) ->
     reached = _reached_in(period, workspace_id=member.workspace_id)
     if filters.active or not sees_whole_workspace(member, Customer):
         reached = reached.filter(customer__in=_node_scope(member, filters))
-    sql, params = (
-        reached.order_by()
-        .values("customer_id")
-        .annotate(far=Max("node__position"))
-        .values_list("far")
-        .query.sql_with_params()
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT t.far, COUNT(*) FROM ({sql}) t GROUP BY t.far",  # noqa: S608 - the ORM's SQL
-            params,
+    grouped = dict(
+        _count_around(
+            reached.order_by()
+            .values("customer_id")
+            .annotate(far=Max("node__position"))
+            .values_list("far"),
+            "far",
         )
-        grouped = dict(cursor.fetchall())
+    )
     query = {**period.params(), **filters.params()}
     return _rates(
         [

@@ -21,10 +21,9 @@ class WorkspaceQuerySet(models.QuerySet):
         if member is None or not member.is_active or not member.user.is_active:
             return self.none()
         qs = self.filter(workspace_id=member.workspace_id)
-        owner_field = self.model.SCOPE_OWNER_FIELD
-        scope = member.data_scope
-        if owner_field is None or scope == DataScope.WORKSPACE:
+        if sees_whole_workspace(member, self.model):
             return qs
+        owner_field = self.model.SCOPE_OWNER_FIELD
         condition = Q(**{owner_field: member.user_id})
         team_ids = _scope_team_ids(member)
         if team_ids is not None:
