@@ -17,6 +17,7 @@ from tradewind.leads.models import Lead
 from tradewind.leads.services import lead_create
 from tradewind.workspaces.models import AuditEvent, Team
 from tradewind.workspaces.services import team_update
+from tradewind.workspaces.timezones import workspace_today
 
 
 def _lead(world, after_commit, **data):
@@ -104,7 +105,7 @@ def test_set_a_date_field_relative_to_the_run_day(world, make_rule, after_commit
     with after_commit():
         opportunity = opportunity_create(actor=world.actor(world.rep), customer=customer, name="X")
     opportunity.refresh_from_db()
-    assert opportunity.expected_close_date == timezone.localdate() + dt.timedelta(days=30)
+    assert opportunity.expected_close_date == workspace_today(world.ws) + dt.timedelta(days=30)
 
 
 def test_assign_uses_the_assign_service(world, make_rule, after_commit):

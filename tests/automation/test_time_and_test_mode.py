@@ -17,6 +17,7 @@ from tradewind.sales.services import opportunity_create
 from tradewind.workspaces.models import AuditEvent
 from tradewind.workspaces.models_jobs import Job
 from tradewind.workspaces.schedules import get_schedule, schedule_run
+from tradewind.workspaces.timezones import workspace_today
 
 from .conftest import outcomes, runs
 
@@ -31,7 +32,7 @@ def _opportunity(world, name: str, close: dt.date | None):
 
 
 def test_days_before_a_date_fire_once_per_record_and_date(world, make_rule, after_commit):
-    today = timezone.localdate()
+    today = workspace_today(world.ws)
     rule = make_rule(
         record_type="opportunity",
         trigger="time",
@@ -61,7 +62,7 @@ def test_days_before_a_date_fire_once_per_record_and_date(world, make_rule, afte
 
 
 def test_a_missed_day_is_caught_up_but_older_dates_are_not(world, make_rule, after_commit):
-    today = timezone.localdate()
+    today = workspace_today(world.ws)
     rule = make_rule(
         record_type="opportunity",
         trigger="time",
@@ -88,7 +89,7 @@ def test_days_after_a_timestamp_in_the_workspace_day(world, make_rule, after_com
 
 def test_the_scan_is_a_registered_hourly_schedule(world, make_rule, after_commit):
     make_rule(record_type="opportunity", trigger="time", trigger_field="expected_close_date")
-    _opportunity(world, "Today", timezone.localdate())
+    _opportunity(world, "Today", workspace_today(world.ws))
     item = get_schedule("automation.time_rules")
     assert item is not None and item.per_workspace
     with after_commit():
@@ -163,7 +164,7 @@ def test_rule_test_reports_every_check_and_changes_nothing(
 
 
 def test_rule_test_for_a_time_trigger_says_when(world, make_rule):
-    today = timezone.localdate()
+    today = workspace_today(world.ws)
     rule = make_rule(
         record_type="opportunity",
         trigger="time",

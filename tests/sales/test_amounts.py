@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from tradewind.core.errors import ServiceError
 from tradewind.customers.services import customer_create
@@ -16,6 +15,7 @@ from tradewind.sales.amounts import base_equivalent, clean_lines, line_amount, l
 from tradewind.sales.models import OpportunityLine, Product, ProductPrice
 from tradewind.sales.services import opportunity_create, opportunity_update
 from tradewind.workspaces.models import ExchangeRate
+from tradewind.workspaces.timezones import workspace_today
 
 D = Decimal
 
@@ -73,7 +73,7 @@ def test_base_equivalent_uses_the_rate_in_force_on_the_day(world):
 def test_create_with_lines_takes_list_prices_and_base_amount(world, customer):
     product = Product.objects.create(workspace=world.ws, sku="KT-1", name_en="Kettle", unit="pcs")
     ProductPrice.objects.create(product=product, currency="USD", unit_price=D("12.345"))
-    today = timezone.localdate()
+    today = workspace_today(world.ws)
     rate(world, today - dt.timedelta(days=3), "USD", "7.2")
     opp = opportunity_create(
         actor=world.actor(world.rep),
@@ -92,7 +92,7 @@ def test_create_with_lines_takes_list_prices_and_base_amount(world, customer):
     assert lines[1].product is None and lines[1].unit == "set"
     assert opp.amount == D("1252.78") and opp.amount_from_lines
     assert opp.base_amount == D("9020.02") and opp.fx_rate == D("7.2")
-    assert opp.fx_date == timezone.localdate()
+    assert opp.fx_date == workspace_today(world.ws)
 
 
 def test_lines_are_checked_together(world, customer):

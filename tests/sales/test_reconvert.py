@@ -7,12 +7,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from tradewind.customers.services import customer_create
 from tradewind.sales.models import Opportunity
 from tradewind.sales.services import opportunity_create
 from tradewind.workspaces.services import exchange_rate_set
+from tradewind.workspaces.timezones import workspace_today
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def test_a_new_rate_converts_waiting_opportunities(
             actor=rep, customer=customer, name="Toasters", amount="500", currency="USD"
         )
     assert waiting.base_amount is None and usd.base_amount is None
-    today = timezone.localdate()
+    today = workspace_today(world.ws)
     with django_capture_on_commit_callbacks(execute=True):
         exchange_rate_set(
             actor=boss,
