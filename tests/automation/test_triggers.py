@@ -166,3 +166,35 @@ def test_a_rule_switched_off_after_queueing_is_skipped(world, make_rule, after_c
     rule.save()
     assert execute_run(run.pk) == "skipped"
     assert outcomes(rule) == ["skipped"]
+
+
+def test_a_bulk_assignment_fires_once_per_lead_and_reads_the_rules_once(
+    world, make_rule, after_commit
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tradewind.automation.models import WorkflowRule
+    from tradewind.leads.assignment import leads_assign_bulk
+
+    rule = make_rule(record_type="lead", trigger="field_changed", trigger_field="owner")
+    leads = [
+        lead_create(actor=world.actor(world.rep), company_name=f"Bulk {i} GmbH") for i in range(4)
+    ]
+    table = WorkflowRule._meta.db_table
+    with CaptureQueriesContext(connection) as ctx, after_commit():
+        moved = leads_assign_bulk(
+            actor=world.actor(world.owner),
+            lead_ids=[lead.pk for lead in leads],
+            owner_id=world.rep2.user_id,
+        )
+    assert moved == 4
+    assert sorted(r.record_id for r in runs(rule)) == sorted(lead.pk for lead in leads)
+    assert {r.event for r in runs(rule)} == {"lead.assigned"}
+    # One dispatch for the four events: the workspace's rules are looked up once, not per lead.
+    lookups = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if f'FROM "{table}"' in q["sql"] and "record_type" in q["sql"].split("WHERE", 1)[-1]
+    ]
+    assert len(lookups) == 1

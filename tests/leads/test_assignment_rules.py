@@ -235,3 +235,30 @@ def test_bad_rule_input_is_refused_with_codes(world):
         rule(world, "x", "user", user=world.readonly)
     assert "target_user" in exc.value.fields
     assert not AssignmentRule.objects.exists()
+
+
+def test_an_import_counts_open_leads_once_per_file_and_keeps_the_cap_across_chunks(world):
+    from tradewind.leads.assignment_engine import HeldLeads
+
+    policy = LeadPolicy.for_workspace(world.ws)
+    policy.holding_cap = 3
+    policy.save()
+    chunks = [_make_leads(world, 2), _make_leads(world, 6)]  # before the rule: in the pool
+    rule(world, "rr", "round_robin", team=world.east)
+    east = [world.rep.user_id, world.rep2.user_id]
+    before = {u: Lead.objects.filter(owner_id=u, status__in=OPEN_STATUSES).count() for u in east}
+    room = sum(max(0, 3 - n) for n in before.values())
+    actor = Actor.system(world.ws, "import")
+    held = HeldLeads()
+    counting = []
+    routed: dict[int, int | None] = {}
+    for ids in chunks:
+        with CaptureQueriesContext(connection) as ctx:
+            routed.update(route_new_leads(workspace=world.ws, lead_ids=ids, actor=actor, held=held))
+        counting.append(sum("COUNT(*) FROM (SELECT 1" in q["sql"] for q in ctx.captured_queries))
+    assert counting[0] >= 1 and counting[1] == 0  # the second chunk reads no count
+    # The counts carried over: nobody ends over the cap, the rest waits in the pool.
+    after = {u: Lead.objects.filter(owner_id=u, status__in=OPEN_STATUSES).count() for u in east}
+    assert all(n <= max(3, before[u]) for u, n in after.items())
+    assert sum(1 for owner in routed.values() if owner is not None) == room
+    assert sum(1 for owner in routed.values() if owner is None) == 8 - room

@@ -237,9 +237,9 @@ def test_progress_is_committed_per_chunk(world, django_capture_on_commit_callbac
     seen = []
     original = imports_job._after_chunk
 
-    def watch(batch, actor, new):
+    def watch(batch, actor, new, held):
         seen.append(LeadImport.objects.get(pk=batch.pk).processed_rows)
-        original(batch, actor, new)
+        original(batch, actor, new, held)
 
     monkeypatch.setattr(imports_job, "_after_chunk", watch)
     batch = run(world, upload(world), capture=django_capture_on_commit_callbacks)

@@ -4,7 +4,8 @@ leads without an owner.
 
 Rules are read once per call and decided in memory (`assignment_engine.Router`), so routing an
 import chunk of 2,000 leads costs a fixed handful of queries: rules, members, one grouped count of
-open leads, the policy, one UPDATE per distinct new owner, one bulk audit insert.
+open leads (once per file for an import), the policy, one UPDATE per distinct new owner, one bulk
+audit insert, and one after-commit dispatch of the chunk's `lead.assigned` events.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from tradewind.workspaces import audit
 from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import AuditVerb
-from tradewind.workspaces.events import emit
+from tradewind.workspaces.events import emit, emit_many
 from tradewind.workspaces.models import AuditEvent, Membership, Workspace
 from tradewind.workspaces.permissions import Perm
 
-from .assignment_engine import Decision, Router
+from .assignment_engine import Decision, HeldLeads, Router
 from .choices import OPEN_STATUSES
 from .models import Lead, LeadClaim
 from .models_webforms import AssignmentAction, AssignmentRule
@@ -168,21 +169,20 @@ def leads_assign_bulk(*, actor: Actor, lead_ids: Iterable[int], owner_id: int | 
         [(pk, f"{code} {name}", {"owner": [prev, owner_id]}) for pk, prev, code, name in rows],
         "assigned",
     )
-    for pk, prev, _code, _name in rows:
-        emit(
-            "lead.assigned",
-            workspace_id=ws.pk,
-            lead_id=pk,
-            owner_id=owner_id,
-            previous_owner_id=prev,
-        )
+    emit_many(
+        "lead.assigned",
+        [
+            {"workspace_id": ws.pk, "lead_id": pk, "owner_id": owner_id, "previous_owner_id": prev}
+            for pk, prev, _code, _name in rows
+        ],
+    )
     return len(rows)
 
 
 # --- rules ----------------------------------------------------------------------------------------
 
 
-def _router(workspace: Workspace, *, lock: bool) -> Router:
+def _router(workspace: Workspace, *, lock: bool, held: HeldLeads | None = None) -> Router:
     rules = AssignmentRule.objects.filter(workspace=workspace, is_active=True).order_by(
         "position", "id"
     )
@@ -190,7 +190,7 @@ def _router(workspace: Workspace, *, lock: bool) -> Router:
         # The round-robin cursors move under these row locks: two captures at once cannot hand
         # the same "next" member two leads while skipping another.
         rules = rules.select_for_update()
-    return Router.load(workspace=workspace, rules=list(rules))
+    return Router.load(workspace=workspace, rules=list(rules), held=held)
 
 
 @transaction.atomic
@@ -200,17 +200,19 @@ def route_new_leads(
     lead_ids: Iterable[int],
     actor: Actor,
     fallback_owner_id: int | None = None,
+    held: HeldLeads | None = None,
 ) -> dict[int, int | None]:
     """Apply the workspace's assignment rules to freshly captured ownerless leads.
 
     For each lead without an owner the first matching active rule decides. A lead no rule matches
     goes to `fallback_owner_id` (the member who typed it in, for the page and API) or stays in the
-    pool (None: web forms, imports). Returns {lead_id: owner_id or None (pool)}.
+    pool (None: web forms, imports). Returns {lead_id: owner_id or None (pool)}. An import passes
+    the same `held` for every chunk of a file, so open leads are counted once per file.
     """
     ids = list(lead_ids)
     if not ids:
         return {}
-    router = _router(workspace, lock=True)
+    router = _router(workspace, lock=True, held=held)
     if not router.rules and fallback_owner_id is None:
         # No rule and nobody to fall back to: every lead stays in the pool, nothing to write.
         pool = Lead.objects.filter(workspace=workspace, pk__in=ids, owner__isnull=True)
@@ -247,15 +249,19 @@ def route_new_leads(
     router.save_cursors()
     if audit_rows:
         _audit_rows(actor, audit_rows, "routed")
-    for lead_id, owner_id in result.items():
-        if owner_id is not None:
-            emit(
-                "lead.assigned",
-                workspace_id=workspace.pk,
-                lead_id=lead_id,
-                owner_id=owner_id,
-                previous_owner_id=None,
-            )
+    emit_many(
+        "lead.assigned",
+        [
+            {
+                "workspace_id": workspace.pk,
+                "lead_id": lead_id,
+                "owner_id": owner_id,
+                "previous_owner_id": None,
+            }
+            for lead_id, owner_id in result.items()
+            if owner_id is not None
+        ],
+    )
     return result
 
 

@@ -3,7 +3,8 @@
 Loaded once per capture batch: the active rules (ordered), the workspace's active members that may
 hold leads, the open-lead counts of those the rules can pick (each count stopping at the cap) and
 the holding cap. Decisions update the counts and round-robin cursors in memory, so a batch of
-2,000 leads spreads evenly.
+2,000 leads spreads evenly. An import carries the counts from chunk to chunk (`HeldLeads`): each
+member is counted once per file, then kept current by the file's own decisions.
 """
 
 from __future__ import annotations
@@ -97,6 +98,29 @@ def open_counts(workspace_id: int, user_ids: list[int], cap: int) -> dict[int, i
 
 
 @dataclass
+class HeldLeads:
+    """Open-lead counts kept across the routing calls of one import. Leads that other captures hand
+    to the same members meanwhile are not seen (a member may end a few over the cap); counting
+    again per 2,000-row chunk cost more than the rest of routing when members sit near a high cap.
+    """
+
+    counts: dict[int, int] = field(default_factory=dict)
+    counted: set[int] = field(default_factory=set)
+    cap: int = 0
+
+    def of(self, workspace_id: int, user_ids: list[int], cap: int) -> dict[int, int]:
+        if cap != self.cap:  # the policy changed mid-import: count everyone again
+            self.counts.clear()
+            self.counted.clear()
+            self.cap = cap
+        missing = [u for u in user_ids if u not in self.counted]
+        if missing:
+            self.counts.update(open_counts(workspace_id, missing, cap))
+            self.counted.update(missing)
+        return self.counts
+
+
+@dataclass
 class Router:
     rules: list[AssignmentRule]
     candidates: dict[int, Candidate]  # user id -> an active member who may hold leads
@@ -106,7 +130,9 @@ class Router:
     moved: set[int] = field(default_factory=set)  # rules whose cursor moved
 
     @classmethod
-    def load(cls, *, workspace: Workspace, rules: list[AssignmentRule]) -> Router:
+    def load(
+        cls, *, workspace: Workspace, rules: list[AssignmentRule], held: HeldLeads | None = None
+    ) -> Router:
         if not rules:
             return cls(rules=[], candidates={}, open_counts={}, cap=0)
         members = (
@@ -131,10 +157,11 @@ class Router:
             for c in candidates.values()
             if any(c.team_path.startswith(path) for path in paths.values())
         }
+        counted = sorted(pickable & set(candidates))
         return cls(
             rules=rules,
             candidates=candidates,
-            open_counts=open_counts(workspace.pk, sorted(pickable & set(candidates)), cap),
+            open_counts=(held or HeldLeads()).of(workspace.pk, counted, cap),
             cap=cap,
             team_paths=paths,
         )

@@ -22,6 +22,7 @@ from tradewind.workspaces.numbering import sequence_next
 
 from . import imports_rows as engine
 from .assignment import route_new_leads
+from .assignment_engine import HeldLeads
 from .imports import LEASE
 from .imports_chunks import REPORT_LIMIT, Tally, dedupe_chunk, write_error_file
 from .imports_cleaner import cleaned_chunks
@@ -88,6 +89,7 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
     tally = Tally()
     file_keys = engine.FileKeys()
     scorer = RowScorer(batch.workspace)
+    held = HeldLeads()
     for cleaned in cleaned_chunks(batch, ctx, skip=skip):
         errors_before, dups_before = tally.error_rows, tally.duplicate_rows
         cleaned.tally_into(tally)
@@ -105,7 +107,7 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
             )
             # Routed in the chunk's transaction: a resume skips committed rows, so routing done
             # after the commit would be lost for good if the worker or connection died in between.
-            _after_chunk(batch, actor, new)
+            _after_chunk(batch, actor, new, held)
         if new:
             last_pk = new[-1][0]
         write_error_file(batch, cleaned.bad)
@@ -145,15 +147,17 @@ def _insert(
     )
 
 
-def _after_chunk(batch: LeadImport, actor: Actor, new: list[tuple[int, int | None]]) -> None:
+def _after_chunk(
+    batch: LeadImport, actor: Actor, new: list[tuple[int, int | None]], held: HeldLeads
+) -> None:
     """Assignment rules for the rows that named no owner, for the committed chunk. (Scores were
-    computed before the insert: RowScorer.)"""
+    computed before the insert: RowScorer.) `held` carries the open-lead counts across chunks."""
     if not new:
         return
     with transaction.atomic():
         ownerless = [pk for pk, owner_id in new if owner_id is None]
         if ownerless:
-            route_new_leads(workspace=batch.workspace, lead_ids=ownerless, actor=actor)
+            route_new_leads(workspace=batch.workspace, lead_ids=ownerless, actor=actor, held=held)
 
 
 def _audit(batch: LeadImport, action: str) -> None:

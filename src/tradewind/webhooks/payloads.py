@@ -3,7 +3,7 @@ record's ids, codes, names, status or stage, amounts as {"amount": "1234.50", "c
 and its owner as {"id", "name", "email"}. Labels are English whatever language the request had,
 so a receiver sees the same words every time; codes (status, stage key) are the stable part.
 
-`on_event` is the subscriber of the internal events listed in catalogue.INTERNAL_EVENTS: it asks
+`on_events` is the subscriber of the internal events listed in catalogue.INTERNAL_EVENTS: it asks
 the database only when an active endpoint of the workspace subscribes to the public type.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 from django.utils import translation
 
 from tradewind.core.money import quantize
+from tradewind.workspaces.events import each
 
 from .catalogue import public_types
 from .models import WebhookEndpoint
@@ -282,26 +283,34 @@ def build(event_type: str, payload: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _subscribed(workspace_id: int, event_type: str) -> bool:
-    for types in WebhookEndpoint.objects.filter(
+def _subscribed_types(workspace_id: int) -> set[str]:
+    types: set[str] = set()
+    for listed in WebhookEndpoint.objects.filter(
         workspace_id=workspace_id, is_active=True
     ).values_list("event_types", flat=True):
-        if event_type in (types or []):
-            return True
-    return False
+        types.update(listed or [])
+    return types
 
 
-def on_event(name: str, payload: dict[str, Any]) -> None:
-    """Internal event -> public webhook events (runs after commit)."""
+def on_events(name: str, payloads: list[dict[str, Any]]) -> None:
+    """Internal events of one name -> public webhook events (runs after commit). The workspace's
+    endpoints are read once per list."""
     from .services import webhook_publish
 
-    workspace_id = payload.get("workspace_id")
-    if not workspace_id:
-        return
-    for event_type in public_types(name, payload):
-        if not _subscribed(workspace_id, event_type):
-            continue
-        data = build(event_type, payload)
-        if data is None:
-            continue
-        webhook_publish(workspace_id=workspace_id, event_type=event_type, data=data)
+    wanted: dict[int, set[str]] = {}
+
+    def publish(name: str, payload: dict[str, Any]) -> None:
+        workspace_id = payload.get("workspace_id")
+        if not workspace_id:
+            return
+        if workspace_id not in wanted:
+            wanted[workspace_id] = _subscribed_types(workspace_id)
+        for event_type in public_types(name, payload):
+            if event_type not in wanted[workspace_id]:
+                continue
+            data = build(event_type, payload)
+            if data is None:
+                continue
+            webhook_publish(workspace_id=workspace_id, event_type=event_type, data=data)
+
+    each(name, payloads, publish)

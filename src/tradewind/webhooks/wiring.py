@@ -5,7 +5,7 @@ from __future__ import annotations
 
 def connect() -> None:
     """Import the modules that subscribe to events and register job types."""
-    from tradewind.workspaces.events import subscribe
+    from tradewind.workspaces.events import subscribe_many
 
     from . import delivery, kinds, payloads, retention
     from .catalogue import INTERNAL_EVENTS
@@ -13,4 +13,4 @@ def connect() -> None:
     del delivery, retention  # imported for their job type and schedule
     kinds.register()
     for name in INTERNAL_EVENTS:
-        subscribe(name, payloads.on_event)
+        subscribe_many(name, payloads.on_events)

@@ -1,6 +1,9 @@
 """emit(): side effects run only after the transaction commits. No Django signals.
 
 Domain apps emit; automation (and anything else that reacts) subscribes in its AppConfig.ready().
+A bulk path (an import routing thousands of leads) emits its events with `emit_many`: one
+after-commit dispatch, and subscribers registered with `subscribe_many` see the whole list at once,
+so they look up what every event needs (the workspace's rules, its webhook endpoints) once.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 Handler = Callable[[str, dict[str, Any]], None]
+ManyHandler = Callable[[str, list[dict[str, Any]]], None]
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
+_many_subscribers: dict[str, list[ManyHandler]] = defaultdict(list)
 
 
 def subscribe(name: str, handler: Handler) -> None:
@@ -29,12 +34,39 @@ def unsubscribe(name: str, handler: Handler) -> None:
         _subscribers[name].remove(handler)
 
 
-def _dispatch(name: str, payload: dict[str, Any]) -> None:
-    for handler in [*_subscribers.get(name, ()), *_subscribers.get("*", ())]:
+def subscribe_many(name: str, handler: ManyHandler) -> None:
+    """A subscriber that takes a list of payloads of one event name (a single emit: a list of
+    one). It should isolate its payloads from each other's failures (`each`)."""
+    if handler not in _many_subscribers[name]:
+        _many_subscribers[name].append(handler)
+
+
+def unsubscribe_many(name: str, handler: ManyHandler) -> None:
+    if handler in _many_subscribers[name]:
+        _many_subscribers[name].remove(handler)
+
+
+def each(name: str, payloads: list[dict[str, Any]], handler: Handler) -> None:
+    """Run a handler for every payload; one that fails is logged and the others go on."""
+    for payload in payloads:
         try:
             handler(name, payload)
-        except Exception:  # one failing subscriber must not stop the others
+        except Exception:
             log.exception("event handler %r failed for %s", handler, name)
+
+
+def _dispatch_many(name: str, payloads: list[dict[str, Any]]) -> None:
+    for handler in [*_subscribers.get(name, ()), *_subscribers.get("*", ())]:
+        each(name, payloads, handler)
+    for many in [*_many_subscribers.get(name, ()), *_many_subscribers.get("*", ())]:
+        try:
+            many(name, payloads)
+        except Exception:  # one failing subscriber must not stop the others
+            log.exception("event handler %r failed for %s", many, name)
+
+
+def _dispatch(name: str, payload: dict[str, Any]) -> None:
+    _dispatch_many(name, [payload])
 
 
 # The automation rules whose actions are running now. An event emitted meanwhile carries them as
@@ -62,3 +94,13 @@ def emit(name: str, **payload: Any) -> None:
     if chain:
         payload["_rules"] = list(chain)
     transaction.on_commit(lambda: _dispatch(name, payload))
+
+
+def emit_many(name: str, payloads: list[dict[str, Any]]) -> None:
+    """Many events of one name, dispatched together after commit (in this order)."""
+    if not payloads:
+        return
+    chain = _rule_chain.get()
+    if chain:
+        payloads = [{**payload, "_rules": list(chain)} for payload in payloads]
+    transaction.on_commit(lambda: _dispatch_many(name, payloads))
