@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from tradewind.core.errors import ServiceError
 from tradewind.leads import imports_chunks, imports_job
 from tradewind.leads import imports_rows as engine
+from tradewind.leads.assignment_engine import HeldLeads
+from tradewind.leads.assignment_rules import assignment_rule_create
 from tradewind.leads.imports import (
     lead_import_preview,
     lead_import_start,
@@ -25,7 +27,8 @@ from tradewind.leads.models import Lead, LeadImport
 from tradewind.leads.models_imports import ImportStatus
 from tradewind.leads.scoring import RowScorer
 from tradewind.leads.services import lead_update
-from tradewind.workspaces.models import AuditEvent, ColumnMapping
+from tradewind.workspaces.events import subscribe_many, unsubscribe_many
+from tradewind.workspaces.models import AuditEvent, ColumnMapping, Membership
 
 HEADER = ["公司名称 Company name", "联系人", "电话", "Email", "来源", "国家"]
 MIXED = [
@@ -232,18 +235,68 @@ def test_owner_column_assigns_and_ownerless_rows_go_to_routing(
     assert owned.owner_id == world.rep2.user_id
 
 
+def test_ownerless_rows_are_routed_as_they_are_written(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(engine, "CHUNK_SIZE", 2)
+    assignment_rule_create(
+        actor=world.actor(world.owner),
+        name="China to East",
+        action="round_robin",
+        conditions={"country": ["CN"]},
+        target_user=None,
+        target_team=world.east.pk,
+        is_active=True,
+    )
+    rows = [
+        ["海风一号", "中国", ""],
+        ["Owned GmbH", "China", "rep2@a.test"],
+        ["Pool GmbH", "Germany", ""],
+        ["海风二号", "China", ""],
+        ["海风三号", "CN", ""],
+    ]
+    events: list[dict] = []
+
+    def seen(_name, payloads):
+        events.extend(payloads)
+
+    subscribe_many("lead.assigned", seen)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            batch = run(
+                world,
+                upload(world, data=csv_bytes(rows, header=["Company", "Country", "Owner"])),
+                capture=django_capture_on_commit_callbacks,
+            )
+    finally:
+        unsubscribe_many("lead.assigned", seen)
+    leads = {lead.company_name: lead for lead in Lead.objects.filter(import_batch=batch)}
+    routed = [leads[name] for name in ("海风一号", "海风二号", "海风三号")]
+    east = set(Membership.objects.filter(team=world.east).values_list("user_id", flat=True))
+    assert all(lead.owner_id in east for lead in routed)
+    assert routed[0].owner_id != routed[1].owner_id  # round robin across the chunks
+    assert leads["Owned GmbH"].owner_id == world.rep2.user_id  # the file's owner column wins
+    assert leads["Pool GmbH"].owner_id is None  # no rule matched: the pool
+    audited = AuditEvent.objects.filter(action="routed", target_id__in=[x.pk for x in routed])
+    assert sorted(audited.values_list("changes__rule", flat=True)) == [[None, "China to East"]] * 3
+    assert sorted(e["lead_id"] for e in events) == sorted(x.pk for x in routed)
+    # The owner goes in with the row: routing never updates the imported leads.
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert not [sql for sql in updates if 'leads_lead"' in sql.split("SET")[0]]
+
+
 def test_progress_is_committed_per_chunk(world, django_capture_on_commit_callbacks, monkeypatch):
     monkeypatch.setattr(engine, "CHUNK_SIZE", 2)
     seen = []
-    original = imports_job._after_chunk
+    original = imports_job._insert
 
-    def watch(batch, actor, new, held):
+    def watch(batch, *args, **kwargs):
         seen.append(LeadImport.objects.get(pk=batch.pk).processed_rows)
-        original(batch, actor, new, held)
+        return original(batch, *args, **kwargs)
 
-    monkeypatch.setattr(imports_job, "_after_chunk", watch)
+    monkeypatch.setattr(imports_job, "_insert", watch)
     batch = run(world, upload(world), capture=django_capture_on_commit_callbacks)
-    assert seen == [2, 4, 6]
+    assert seen == [0, 2, 4]  # each chunk starts where the committed ones left off
     assert batch.created_count == 2
 
 
@@ -272,7 +325,14 @@ def test_a_chunk_costs_the_same_queries_for_5_or_50_rows(world):
         cleaned = imports_chunks.clean_chunk(ctx, chunk, tally)
         with CaptureQueriesContext(connection) as queries:
             good = imports_chunks.dedupe_chunk(ctx, cleaned, engine.FileKeys(), tally)
-            new = imports_job._insert(batch, good, 0, RowScorer(batch.workspace))
+            new = imports_job._insert(
+                batch,
+                good,
+                0,
+                RowScorer(batch.workspace),
+                actor=world.actor(world.rep),
+                held=HeldLeads(),
+            )
         assert len(good) == size and len(new) >= size
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1]

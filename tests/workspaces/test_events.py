@@ -17,6 +17,7 @@ from tradewind.workspaces.events import (
 )
 
 NAME = "test.thing_happened"
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

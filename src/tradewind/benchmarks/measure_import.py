@@ -43,7 +43,7 @@ from tradewind.leads.imports import (
 )
 from tradewind.leads.imports_chunks import Tally, chunks, clean_chunk, dedupe_chunk
 from tradewind.leads.imports_fields import auto_mapping
-from tradewind.leads.models import Lead
+from tradewind.leads.models import Lead, LeadPolicy
 from tradewind.leads.models_imports import ImportMode, ImportStatus, LeadImport
 from tradewind.leads.models_webforms import AssignmentAction, AssignmentRule
 from tradewind.workspaces.actors import Actor
@@ -58,6 +58,7 @@ IMPORT_RUNS = 3
 CSV_ROWS_PER_S = 15_000
 MAX_FLOOR_RATIO = 4.0
 MAX_PEAK_MB = 400.0
+BENCH_HOLDING_CAP = 1_000_000  # over any generated rep's open leads: the rules assign (Restore)
 KNOWN_LEADS = 2_000  # existing leads the file repeats (~3% of its rows)
 CUSTOMERS = 300  # customers (each with two contacts) added once when the workspace has none
 FLOOR_CODE = "ZZI"  # codes of the floor's rows: after every real code, deleted by range
@@ -174,7 +175,7 @@ def import_files(world: BenchWorld, rows: int) -> dict[str, Path]:
 
 class Restore:
     """Marks taken before the figure, put back after it: the lead numbering, audit rows and import
-    batches created since, temporary assignment rules."""
+    batches created since, temporary assignment rules and the holding cap they need."""
 
     def __init__(self, world: BenchWorld) -> None:
         self.ws = world.workspace
@@ -186,6 +187,7 @@ class Restore:
         self.audit_mark = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
         self.import_mark = LeadImport.objects.order_by("-id").values_list("id", flat=True).first()
         self.rules: list[int] = []
+        self.cap: int | None = None
 
     def add_rules(self, world: BenchWorld) -> str:
         """Round-robin rules for the file's ownerless rows, when the workspace has none: Chinese
@@ -211,7 +213,16 @@ class Restore:
                 target_team=team,
             )
             self.rules.append(rule.pk)
-        return "2 round-robin assignment rules (country CN/HK, source Alibaba RFQ)"
+        # The generated reps hold thousands of open leads each, far over the default cap of 300:
+        # with it every rule would find nobody under the cap and route nothing, and the figure
+        # would leave out the routing it claims. Raised for the figure, put back in finish().
+        policy = LeadPolicy.for_workspace(self.ws)
+        self.cap = policy.holding_cap
+        LeadPolicy.objects.filter(pk=policy.pk).update(holding_cap=BENCH_HOLDING_CAP)
+        return (
+            "2 round-robin assignment rules (country CN/HK, source Alibaba RFQ), lead holding cap "
+            f"raised from {self.cap:,} to {BENCH_HOLDING_CAP:,} for the figure so that they assign"
+        )
 
     def batch_done(self, batch: LeadImport) -> None:
         """After the undo: the stored file and error file, then the batch row itself."""
@@ -226,6 +237,8 @@ class Restore:
     def finish(self) -> None:
         with transaction.atomic():
             AssignmentRule.objects.filter(pk__in=self.rules).delete()
+            if self.cap is not None:
+                LeadPolicy.objects.filter(workspace=self.ws).update(holding_cap=self.cap)
             for period, value in self.sequences:
                 NumberSequence.objects.filter(workspace=self.ws, kind="lead", period=period).update(
                     last_value=value
@@ -313,7 +326,7 @@ def floor_params(
     """The values insert_rows() writes for these rows (the import's own builder, no scorer)."""
     codes = [f"{FLOOR_CODE}{n:08d}" for n in range(first, first + len(rows))]
     return engine.insert_params(
-        batch_id=batch_id, workspace_id=workspace_id, rows=rows, codes=codes, scorer=None
+        batch_id=batch_id, workspace_id=workspace_id, rows=rows, codes=codes
     )
 
 

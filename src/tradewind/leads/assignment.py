@@ -1,17 +1,19 @@
 """Who owns a lead: manual assignment (one and bulk) and the ordered assignment rules applied on
-capture. The capture paths (form, API, web form, import) call `route_new_leads` after creating
-leads without an owner.
+capture. The capture paths (form, API, web form) call `route_new_leads` after creating leads
+without an owner; an import decides each ownerless row before writing it (`import_router`,
+`routing_record`), so the owner goes in with the INSERT instead of an UPDATE afterwards.
 
 Rules are read once per call and decided in memory (`assignment_engine.Router`), so routing an
 import chunk of 2,000 leads costs a fixed handful of queries: rules, members, one grouped count of
-open leads (once per file for an import), the policy, one UPDATE per distinct new owner, one bulk
-audit insert, and one after-commit dispatch of the chunk's `lead.assigned` events.
+open leads (once per file for an import), the policy, one UPDATE per distinct new owner (none for
+an import), one bulk audit insert, and one after-commit dispatch of the `lead.assigned` events.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import transaction
@@ -223,46 +225,71 @@ def route_new_leads(
         )
     )
     result: dict[int, int | None] = {}
-    by_owner: dict[int, list[Lead]] = defaultdict(list)
-    audit_rows: list[tuple[int, str, dict]] = []
+    by_owner: dict[int, list[int]] = defaultdict(list)
+    outcomes: list[Routed] = []
     for lead in leads:
         decision = router.decide(lead) if router.rules else None
         owner_id = decision.owner_id if decision is not None else fallback_owner_id
         result[lead.pk] = owner_id
         if owner_id is not None:
-            by_owner[owner_id].append(lead)
-        if decision is not None:
-            audit_rows.append(
-                (
-                    lead.pk,
-                    str(lead),
-                    {"owner": [None, owner_id], "rule": [None, decision.rule.name]},
-                )
-            )
-        elif owner_id is not None:
-            audit_rows.append((lead.pk, str(lead), {"owner": [None, owner_id]}))
+            by_owner[owner_id].append(lead.pk)
+        outcomes.append(Routed(lead.pk, str(lead), decision, owner_id))
     now = timezone.now()
     for owner_id, owned in by_owner.items():
-        Lead.objects.filter(
-            workspace=workspace, pk__in=[lead.pk for lead in owned], owner__isnull=True
-        ).update(owner_id=owner_id, updated_at=now)
+        Lead.objects.filter(workspace=workspace, pk__in=owned, owner__isnull=True).update(
+            owner_id=owner_id, updated_at=now
+        )
+    routing_record(actor=actor, workspace=workspace, router=router, outcomes=outcomes)
+    return result
+
+
+@dataclass(frozen=True)
+class Routed:
+    """What routing did with one new lead: the rule's decision (None: no rule fired) and the
+    owner it ended with (None: the pool)."""
+
+    lead_id: int
+    text: str
+    decision: Decision | None
+    owner_id: int | None
+
+
+def import_router(*, workspace: Workspace, held: HeldLeads) -> Router:
+    """The rules for one import chunk, locked in its transaction. The import decides each row
+    before writing it (the owner goes in with the INSERT) and then calls `routing_record`."""
+    return _router(workspace, lock=True, held=held)
+
+
+def routing_record(
+    *, actor: Actor, workspace: Workspace, router: Router, outcomes: list[Routed]
+) -> None:
+    """The round-robin cursors, one audit row per lead a rule decided or an owner took, and the
+    `lead.assigned` events (one after-commit dispatch)."""
     router.save_cursors()
-    if audit_rows:
-        _audit_rows(actor, audit_rows, "routed")
+    rows = []
+    for o in outcomes:
+        if o.decision is not None:
+            changes = {"owner": [None, o.owner_id], "rule": [None, o.decision.rule.name]}
+        elif o.owner_id is not None:
+            changes = {"owner": [None, o.owner_id]}
+        else:
+            continue
+        rows.append((o.lead_id, o.text, changes))
+    if rows:
+        _audit_rows(actor, rows, "routed")
     emit_many(
         "lead.assigned",
         [
             {
                 "workspace_id": workspace.pk,
-                "lead_id": lead_id,
-                "owner_id": owner_id,
+                "lead_id": o.lead_id,
+                "owner_id": o.owner_id,
                 "previous_owner_id": None,
             }
-            for lead_id, owner_id in result.items()
-            if owner_id is not None
+            for o in outcomes
+            if o.owner_id is not None
         ],
     )
-    return result
 
 
 def route_one(*, workspace: Workspace, lead: Lead) -> Decision | None:

@@ -17,7 +17,7 @@ from django.db import connection
 from tradewind.workspaces.models import Membership, Workspace
 from tradewind.workspaces.permissions import Perm
 
-from .choices import OPEN_STATUSES
+from .choices import OPEN_STATUSES, LeadSource
 from .models import Lead, LeadPolicy
 from .models_webforms import AssignmentAction, AssignmentRule
 
@@ -46,25 +46,62 @@ def _as_list(value: object) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def matches(conditions: dict, lead: Lead) -> bool:
-    """Every condition present must hold; an empty list matches anything."""
+Compiled = list[tuple[str, frozenset[str] | tuple[str, ...]]]
+
+
+def compile_conditions(conditions: dict) -> Compiled:
+    """The conditions present, normalised once (a router tests them for every lead of a chunk)."""
+    out: Compiled = []
     for key in CONDITION_KEYS:
         wanted = _as_list((conditions or {}).get(key))
         if not wanted:
             continue
+        if key == "industry":
+            out.append((key, tuple(w.casefold() for w in wanted)))
+        elif key == "country":
+            out.append((key, frozenset(w.upper() for w in wanted)))
+        else:
+            out.append((key, frozenset(wanted)))
+    return out
+
+
+def holds(compiled: Compiled, lead: object) -> bool:
+    """Every condition present holds for `lead` (a Lead, or an import row's RowFacts); an empty
+    list matches anything."""
+    for key, wanted in compiled:
         value = getattr(lead, key, "")
-        value = getattr(value, "code", value) or ""  # a Country reads as its code
-        value = str(value)
+        value = str(getattr(value, "code", value) or "")  # a Country reads as its code
         if key == "industry":
             low = value.casefold()
-            if not low or not any(w.casefold() in low for w in wanted):
+            if not low or not any(w in low for w in wanted):
                 return False
         elif key == "country":
-            if value.upper() not in {w.upper() for w in wanted}:
+            if value.upper() not in wanted:
                 return False
         elif value not in wanted:
             return False
     return True
+
+
+@dataclass(frozen=True)
+class RowFacts:
+    """The fields rules test, of an import row not yet written."""
+
+    source: str
+    country: str
+    industry: str
+    company_size: str
+    grade: str
+
+    @classmethod
+    def of(cls, values: dict, grade: str) -> RowFacts:
+        return cls(
+            source=values.get("source") or LeadSource.OTHER,  # as the INSERT writes it
+            country=values.get("country") or "",
+            industry=values.get("industry") or "",
+            company_size=values.get("company_size") or "",
+            grade=grade or "",
+        )
 
 
 def open_counts(workspace_id: int, user_ids: list[int], cap: int) -> dict[int, int]:
@@ -128,6 +165,7 @@ class Router:
     cap: int
     team_paths: dict[int, str] = field(default_factory=dict)
     moved: set[int] = field(default_factory=set)  # rules whose cursor moved
+    compiled: dict[int, Compiled] = field(default_factory=dict)  # rule id -> its conditions
 
     @classmethod
     def load(
@@ -190,11 +228,14 @@ class Router:
         after = [c for c in team if c.user_id > last]
         return after[0] if after else team[0]
 
-    def decide(self, lead: Lead) -> Decision | None:
+    def decide(self, lead: Lead | RowFacts) -> Decision | None:
         """The first active rule that matches and can act. A person-rule whose people are all at
         the holding cap (or gone) does not fire; the next rule is tried."""
         for rule in self.rules:
-            if not matches(rule.conditions, lead):
+            conditions = self.compiled.get(rule.pk)
+            if conditions is None:
+                conditions = self.compiled[rule.pk] = compile_conditions(rule.conditions)
+            if not holds(conditions, lead):
                 continue
             if rule.action == AssignmentAction.POOL:
                 return Decision(rule=rule, owner_id=None)

@@ -1,7 +1,8 @@
 """The import job's passes: check every row first (stop-on-error mode), then write chunk by chunk.
 
-Each chunk is one transaction: dedupe queries, a block of codes, one executemany INSERT, and the
-batch's counters and lease. Assignment rules and scoring run after each committed chunk; the
+Each chunk is one transaction: dedupe queries, scores and assignment-rule decisions made in memory
+for the rows about to be written, a block of codes, one executemany INSERT (COPY) carrying score,
+grade and owner, the routing audit rows and events, and the batch's counters and lease. The
 batch's single audit row is written with the final status.
 """
 
@@ -21,8 +22,8 @@ from tradewind.workspaces.events import emit
 from tradewind.workspaces.numbering import sequence_next
 
 from . import imports_rows as engine
-from .assignment import route_new_leads
-from .assignment_engine import HeldLeads
+from .assignment import Routed, import_router, routing_record
+from .assignment_engine import Decision, HeldLeads, RowFacts
 from .imports import LEASE
 from .imports_chunks import REPORT_LIMIT, Tally, dedupe_chunk, write_error_file
 from .imports_cleaner import cleaned_chunks
@@ -95,7 +96,9 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
         cleaned.tally_into(tally)
         with transaction.atomic():
             good = dedupe_chunk(ctx, cleaned.rows, file_keys, tally)
-            new = _insert(batch, good, last_pk, scorer)
+            # Routed in the chunk's transaction: a resume skips committed rows, so routing done
+            # after the commit would be lost for good if the worker or connection died in between.
+            new = _insert(batch, good, last_pk, scorer, actor=actor, held=held)
             LeadImport.objects.filter(pk=batch.pk).update(
                 processed_rows=F("processed_rows") + cleaned.size,
                 created_count=F("created_count") + len(new),
@@ -105,9 +108,6 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
                 updated_at=timezone.now(),
                 report={"phase": "writing"},
             )
-            # Routed in the chunk's transaction: a resume skips committed rows, so routing done
-            # after the commit would be lost for good if the worker or connection died in between.
-            _after_chunk(batch, actor, new, held)
         if new:
             last_pk = new[-1][0]
         write_error_file(batch, cleaned.bad)
@@ -128,36 +128,58 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
 
 
 def _insert(
-    batch: LeadImport, good: list[tuple[int, dict[str, Any]]], last_pk: int, scorer: RowScorer
-) -> list[tuple[int, int | None]]:
+    batch: LeadImport,
+    good: list[tuple[int, dict[str, Any]]],
+    last_pk: int,
+    scorer: RowScorer,
+    *,
+    actor: Actor,
+    held: HeldLeads,
+) -> list[tuple[int, str]]:
+    """Score and route the chunk's good rows, write them, record the routing. Returns the new
+    leads' (id, code) in row order. `held` carries the open-lead counts across the file's chunks.
+    """
     if not good:
         return []
+    rows = [values for _n, values in good]
+    scores = [scorer.score(values) for values in rows]
+    decisions: dict[int, Decision] = {}
+    router = None
+    if any(values.get("owner_id") is None for values in rows):
+        router = import_router(workspace=batch.workspace, held=held)
+    if router is not None and router.rules:
+        for index, values in enumerate(rows):
+            if values.get("owner_id") is None:
+                decision = router.decide(RowFacts.of(values, scores[index][1]))
+                if decision is not None:
+                    decisions[index] = decision
+                    values["owner_id"] = decision.owner_id
     codes = sequence_next(workspace=batch.workspace, kind="lead", count=len(good))
     engine.insert_rows(
-        batch_id=batch.pk,
-        workspace_id=batch.workspace_id,
-        rows=[values for _n, values in good],
-        codes=codes,
-        scorer=scorer,
+        batch_id=batch.pk, workspace_id=batch.workspace_id, rows=rows, codes=codes, scores=scores
     )
-    return list(
+    new = list(
         Lead.objects.filter(import_batch=batch, pk__gt=last_pk)
         .order_by("pk")
-        .values_list("pk", "owner_id")
+        .values_list("pk", "code")
     )
-
-
-def _after_chunk(
-    batch: LeadImport, actor: Actor, new: list[tuple[int, int | None]], held: HeldLeads
-) -> None:
-    """Assignment rules for the rows that named no owner, for the committed chunk. (Scores were
-    computed before the insert: RowScorer.) `held` carries the open-lead counts across chunks."""
-    if not new:
-        return
-    with transaction.atomic():
-        ownerless = [pk for pk, owner_id in new if owner_id is None]
-        if ownerless:
-            route_new_leads(workspace=batch.workspace, lead_ids=ownerless, actor=actor, held=held)
+    if router is not None and decisions:
+        ids = {code: pk for pk, code in new}
+        routing_record(
+            actor=actor,
+            workspace=batch.workspace,
+            router=router,
+            outcomes=[
+                Routed(
+                    ids[codes[index]],
+                    f"{codes[index]} {rows[index].get('company_name', '')}",
+                    decision,
+                    decision.owner_id,
+                )
+                for index, decision in decisions.items()
+            ],
+        )
+    return new
 
 
 def _audit(batch: LeadImport, action: str) -> None:

@@ -31,7 +31,7 @@ from .choices import CompanySize, LeadGrade, LeadSource, LeadStatus
 from .dedupe import REASONS
 from .imports_fields import FIELDS, country_value, size_value, source_value
 from .models import Lead, LeadPolicy
-from .scoring import RowScorer
+from .scoring import Score
 from .search import SEARCHED_FIELDS, cjk_pairs
 
 CHUNK_SIZE = 2000
@@ -451,14 +451,14 @@ def insert_rows(
     workspace_id: int,
     rows: list[dict[str, Any]],
     codes: list[str],
-    scorer: RowScorer | None = None,
+    scores: list[Score] | None = None,
 ) -> None:
     """One parameterised INSERT run for every row (executemany; COPY on PostgreSQL): no model
     instances, no per-row save(). Column names come from the model, never from input."""
     if not rows:
         return
     params = insert_params(
-        batch_id=batch_id, workspace_id=workspace_id, rows=rows, codes=codes, scorer=scorer
+        batch_id=batch_id, workspace_id=workspace_id, rows=rows, codes=codes, scores=scores
     )
     write_rows(params)
 
@@ -499,20 +499,19 @@ def insert_params(
     workspace_id: int,
     rows: list[dict[str, Any]],
     codes: list[str],
-    scorer: RowScorer | None = None,
+    scores: list[Score] | None = None,
 ) -> list[list[Any]]:
-    """The database values of these cleaned rows, in INSERT_FIELDS order."""
+    """The database values of these cleaned rows, in INSERT_FIELDS order; `scores` (RowScorer's,
+    one per row) or none: score 0 and the row's own grade."""
     now = timezone.now()
     stamp = Lead._meta.get_field("created_at").get_db_prep_save(now, connection)
     tags_field = Lead._meta.get_field("tags")
     custom_field = Lead._meta.get_field("custom")
     dec = connection.ops.adapt_decimalfield_value
     params = []
-    for values, code in zip(rows, codes, strict=True):
+    for index, (values, code) in enumerate(zip(rows, codes, strict=True)):
         lo, hi = values.get("budget_min"), values.get("budget_max")
-        score, grade, by_hand = (
-            scorer.score(values) if scorer else (0, values.get("grade", ""), None)
-        )
+        score, grade, by_hand = scores[index] if scores else (0, values.get("grade", ""), None)
         params.append(
             [
                 workspace_id,

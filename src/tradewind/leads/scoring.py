@@ -295,6 +295,10 @@ _ROW_DEFAULTS: dict[str, object] = {
 }
 
 
+# (score, grade, grade set by hand) of a row about to be inserted.
+Score = tuple[int, str, bool | None]
+
+
 class RowScorer:
     """Scores rows before they are inserted (an import chunk), so no lead is written twice: the
     rules, policy and rates are loaded once; a new row has no follow-ups, so "has replied" never
@@ -305,7 +309,7 @@ class RowScorer:
         self.rules = active_rules(workspace, self.policy)
         self.facts = Facts(workspace, set())
 
-    def score(self, values: dict[str, object]) -> tuple[int, str, bool | None]:
+    def score(self, values: dict[str, object]) -> Score:
         """(score, grade, grade_set_by_hand) for a cleaned row; a grade given in the row is a
         hand grade and stays."""
         row = SimpleNamespace(**{**_ROW_DEFAULTS, **values, "pk": None})
