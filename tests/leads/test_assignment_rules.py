@@ -201,15 +201,14 @@ def test_route_new_leads_query_count_is_constant(world):
 
     def kinds(ctx):
         sql = [q["sql"] for q in ctx.captured_queries]
-        return [q for q in sql if not q.startswith("INSERT")], [
-            q for q in sql if q.startswith("INSERT")
-        ]
+        return [q for q in sql if "INSERT" not in q], [q for q in sql if "INSERT" in q]
 
     (small_other, small_inserts), (big_other, big_inserts) = kinds(small), kinds(big)
-    # Everything but the bulk audit insert is the same for 20 and 200 leads; the insert is one
-    # statement per batch (SQLite caps parameters per statement, PostgreSQL takes it in one).
+    # Everything but the bulk audit insert is the same for 20 and 200 leads; the audit rows go in
+    # one executemany (logged once: "200 times: INSERT …"), or one COPY on PostgreSQL (which
+    # bypasses Django's query log; the audit count below proves it ran).
     assert len(big_other) == len(small_other) <= 16
-    assert len(small_inserts) == 1 and len(big_inserts) <= 4
+    assert len(small_inserts) <= 1 and len(big_inserts) <= 1
     assert all(owner is not None for owner in result.values())
     held = Lead.objects.filter(pk__in=ids_big).values_list("owner_id", flat=True)
     assert None not in set(held)

@@ -27,7 +27,7 @@ from tradewind.workspaces.access import require
 from tradewind.workspaces.actors import Actor
 from tradewind.workspaces.choices import AuditVerb
 from tradewind.workspaces.events import emit, emit_many
-from tradewind.workspaces.models import AuditEvent, Membership, Workspace
+from tradewind.workspaces.models import Membership, Workspace
 from tradewind.workspaces.permissions import Perm
 
 from .assignment_engine import Decision, HeldLeads, Router
@@ -83,7 +83,7 @@ def _close_claims(workspace: Workspace, lead_ids: list[int], reason: str) -> Non
     ).update(released_at=timezone.now(), release_reason=reason[:200])
 
 
-def _audit_rows(actor: Actor, rows: list[tuple[int, str, dict]], action: str) -> list[AuditEvent]:
+def _audit_rows(actor: Actor, rows: list[tuple[int, str, dict]], action: str) -> int:
     """One append-only row per lead, inserted together (rows: lead id, repr, changes)."""
     return audit.record_many(
         actor=actor, verb=AuditVerb.ACTION, action=action, target_type=Lead.AUDIT_TYPE, rows=rows
