@@ -93,10 +93,13 @@ def dedupe_chunk(
     cleaned: list[tuple[int, dict[str, Any], dict[str, set[str]]]],
     file_keys: engine.FileKeys,
     tally: Tally,
+    found: dict[tuple[str, str], list[tuple[str, str, str]]] | None = None,
 ) -> list[tuple[int, dict[str, Any]]]:
     """Drop rows matching a lead of the workspace (one query per key kind for the whole chunk) or
-    an earlier row of the file. Returns the rows to create."""
-    found = engine.existing_matches(ctx, (keys for _n, _v, keys in cleaned))
+    an earlier row of the file. Returns the rows to create. `found`: the chunk's database matches
+    when they were looked up already (imports_lookahead)."""
+    if found is None:
+        found = engine.existing_matches(ctx, (keys for _n, _v, keys in cleaned))
     good = []
     for number, values, keys in cleaned:
         matches = [

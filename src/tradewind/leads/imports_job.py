@@ -27,6 +27,7 @@ from .assignment_engine import Decision, HeldLeads, RowFacts
 from .imports import LEASE
 from .imports_chunks import REPORT_LIMIT, Tally, dedupe_chunk, write_error_file
 from .imports_cleaner import cleaned_chunks
+from .imports_lookahead import with_lookups
 from .models import Lead
 from .models_imports import ImportMode, ImportStatus, LeadImport
 from .scoring import RowScorer
@@ -91,11 +92,11 @@ def _write_all(batch: LeadImport, ctx: engine.RowContext, actor: Actor, *, resum
     file_keys = engine.FileKeys()
     scorer = RowScorer(batch.workspace)
     held = HeldLeads()
-    for cleaned in cleaned_chunks(batch, ctx, skip=skip):
+    for cleaned, found in with_lookups(ctx, cleaned_chunks(batch, ctx, skip=skip)):
         errors_before, dups_before = tally.error_rows, tally.duplicate_rows
         cleaned.tally_into(tally)
         with transaction.atomic():
-            good = dedupe_chunk(ctx, cleaned.rows, file_keys, tally)
+            good = dedupe_chunk(ctx, cleaned.rows, file_keys, tally, found)
             # Routed in the chunk's transaction: a resume skips committed rows, so routing done
             # after the commit would be lost for good if the worker or connection died in between.
             new = _insert(batch, good, last_pk, scorer, actor=actor, held=held)
