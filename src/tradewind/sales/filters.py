@@ -319,7 +319,7 @@ def opportunity_list(
     *, member: Membership, filters: OpportunityFilter, cursor: str | None, limit: int
 ) -> Page:
     """One keyset page of the visible opportunities the filters match (constant query count)."""
-    qs = filtered(member, filters).select_related("customer", "stage", "owner", "pipeline")
+    qs = filtered(member, filters).select_related("customer", "stage", "owner")
     return keyset_page(qs, order=filters.order, cursor=cursor, limit=limit)
 
 

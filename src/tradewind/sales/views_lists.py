@@ -15,7 +15,7 @@ from tradewind.workspaces import list_pages, saved_views
 from tradewind.workspaces.decorators import member_required
 from tradewind.workspaces.models import Membership, Team
 from tradewind.workspaces.permissions import Perm
-from tradewind.workspaces.selectors import active_members_of
+from tradewind.workspaces.selectors import active_member_choices
 
 from . import bulk, export
 from .choices import OpportunitySource, OpportunityStatus
@@ -46,7 +46,7 @@ def list_context(member: Membership, filters: OpportunityFilter, view: str) -> d
         "stale_choices": STALE_CHOICES,
         "pipelines": pipelines,
         "teams": list(Team.objects.filter(workspace_id=member.workspace_id).order_by("path")),
-        "members": active_members_of(member),
+        "members": active_member_choices(member),
         "sorts": [(key, label) for key, (_order, label) in SORTS.items()],
         "presets": preset_links(),
         "active_preset": active_preset(filters.params()),
